@@ -1,0 +1,455 @@
+"""Codelists: load the versioned YAML in `codelists/`, pick what is in force, resolve labels to codes.
+
+Resolution never guesses. A label is normalised (Unicode, case, accents, look-alike letters, white
+space, markup), then matched exactly against the names and aliases of the codes in force; only then,
+inside one dimension and version, approximately — and an approximate match must clear a threshold
+and beat the runner-up by a clear margin, or it is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from .model import DIMENSIONS, TOTAL
+
+CODELIST_IDS = (*DIMENSIONS, "MEASURE")
+FUZZY_THRESHOLD = 85.0  # rapidfuzz ratio, 0-100, on normalised labels without spaces
+FUZZY_MARGIN = 8.0  # the best code must beat the best other code by this much
+
+
+class CodelistError(Exception):
+    """A codelist file is malformed: names the file and the line."""
+
+    def __init__(self, file: str, line: int, problem: str):
+        super().__init__(f"{file}:{line}: {problem}")
+        self.file, self.line, self.problem = file, line, problem
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+
+# Cyrillic and Greek letters that look like Latin ones (as they appear in copy-pasted labels).
+_LOOKALIKE = str.maketrans(
+    "АВЕКМНОРСТУХаеорсухіјѕԁΑΒΕΖΗΙΚΜΝΟΡΤΥΧαεικνορτυχ",
+    "ABEKMHOPCTYXaeopcyxijsdABEZHIKMNOPTYXaeikvoptux",
+)
+# A transliteration for the remaining Cyrillic letters ("Jobbkлубb" -> "Jobbklubb").
+_TRANSLIT = str.maketrans(
+    {
+        "б": "b", "в": "v", "г": "g", "д": "d", "ж": "zh", "з": "z", "и": "i", "й": "j", "к": "k",
+        "л": "l", "м": "m", "н": "n", "п": "p", "т": "t", "у": "u", "ф": "f", "ц": "c", "ч": "ch",
+        "ш": "sh", "щ": "sch", "ы": "y", "э": "e", "ю": "ju", "я": "ja", "ь": "", "ъ": "",
+        "а": "a", "е": "e", "о": "o", "р": "r", "с": "s", "х": "h",
+    }
+)
+_MARKUP = re.compile(r"<[^>]*>|\\(?=[*_])|\*\*")
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_PUNCT_SPACE = re.compile(r"\s*([-/,()])\s*")
+_SPACE = re.compile(r"\s+")
+
+
+def _fold(s: str) -> str:
+    s = s.casefold()
+    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    s = s.replace("ø", "o").replace("æ", "ae").replace("ß", "ss").replace("đ", "d").replace("ł", "l")
+    s = _PUNCT_SPACE.sub(r"\1", s)
+    return _SPACE.sub(" ", s).strip()
+
+
+def clean_label(label: str) -> str:
+    """The label as a person would read it: markup gone, white space single."""
+    s = unicodedata.normalize("NFKC", label)
+    s = _MARKUP.sub("", s)
+    s = _DASHES.sub("-", s)
+    return _SPACE.sub(" ", s).strip()
+
+
+def normalize(label: str) -> str:
+    """The matching key of a label (look-alike letters mapped, case and accents folded)."""
+    return _fold(clean_label(label).translate(_LOOKALIKE))
+
+
+def normalize_variants(label: str) -> list[str]:
+    """Matching keys to try: look-alike mapping first, then transliteration of Cyrillic."""
+    s = clean_label(label)
+    first = _fold(s.translate(_LOOKALIKE))
+    second = _fold(s.translate(_TRANSLIT).translate(_LOOKALIKE))
+    return [first] if first == second else [first, second]
+
+
+def squash(key: str) -> str:
+    """A key without spaces, so that words split by a stray space still match."""
+    return key.replace(" ", "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+class _LineDict(dict):
+    line: int = 0
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that remembers the line of every mapping, for error messages."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
+    d = _LineDict(loader.construct_mapping(node, deep=True))
+    d.line = node.start_mark.line + 1
+    return d
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _date(value, file: str, line: int, what: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    raise CodelistError(file, line, f"{what} must be a date YYYY-MM-DD, not {value!r}")
+
+
+@dataclass(slots=True)
+class Code:
+    code: str
+    name: dict[str, str]
+    level: str  # total | group | code | special
+    parent: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # other languages, e.g. Sami
+    valid_from: str | None = None
+    valid_to: str | None = None
+    optional: bool = False  # a row NAV leaves out when it has no participants
+    annotations: dict[str, str] = field(default_factory=dict)
+    unit: dict | None = None
+
+    def label(self, lang: str = "nb") -> str:
+        return self.name.get(lang) or self.name["nb"]
+
+    def valid_between(self, start: str, end: str) -> bool:
+        return (self.valid_from is None or self.valid_from <= end) and (
+            self.valid_to is None or self.valid_to >= start
+        )
+
+
+@dataclass(slots=True)
+class Version:
+    id: str
+    name: str
+    valid_from: str
+    valid_to: str | None
+    codes: list[Code]
+
+    def in_force(self, day: str) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(slots=True)
+class Rule:
+    """A period-dependent label -> code rule that wins over aliases."""
+
+    label: str
+    code: str
+    valid_from: str | None
+    valid_to: str | None
+    note: str
+
+
+@dataclass(slots=True)
+class Resolution:
+    label: str
+    codes: tuple[str, ...]  # () not found; one: resolved; several: ambiguous
+    method: str  # rule | exact | squashed | prefix | fuzzy | none
+    score: float = 100.0
+    reason: str = ""
+
+    @property
+    def code(self) -> str | None:
+        return self.codes[0] if len(self.codes) == 1 else None
+
+
+@dataclass(slots=True)
+class Codelist:
+    id: str
+    name: dict[str, str]
+    standard: str
+    link: str | None
+    total: Code | None
+    groups: list[Code]
+    special: list[Code]
+    versions: list[Version]
+    rules: list[Rule]
+    correspondences: list[dict]
+    file: str
+
+    # -- what is in force --------------------------------------------------------------------
+    def version_at(self, period: str) -> Version:
+        """The version in force in a month (YYYY-MM); before the first version, the first."""
+        day = period + "-01" if len(period) == 7 else period
+        for v in reversed(self.versions):
+            if v.valid_from <= day:
+                return v
+        return self.versions[0]
+
+    def codes_in_force(self, start: str, end: str) -> list[Code]:
+        """Total, groups, specials and the codes of the version in force at `end` valid in the period."""
+        s, e = start + "-01", end + "-31"
+        version = self.version_at(end)
+        out = [self.total] if self.total else []
+        out += self.groups + self.special
+        out += [c for c in version.codes if c.valid_between(s, e)]
+        return out
+
+    def all_codes(self) -> list[Code]:
+        """Every code of every version, first occurrence first (for SDMX structures)."""
+        seen: dict[str, Code] = {}
+        for c in ([self.total] if self.total else []) + self.groups + self.special:
+            seen.setdefault(c.code, c)
+        for v in self.versions:
+            for c in v.codes:
+                seen.setdefault(c.code, c)
+        return list(seen.values())
+
+    def code(self, code: str, period: str | None = None) -> Code | None:
+        pool = self.codes_in_force(period, period) if period else self.all_codes()
+        for c in pool:
+            if c.code == code:
+                return c
+        return None
+
+    def parent(self, code: str) -> str | None:
+        c = self.code(code)
+        if c is None:
+            return None
+        if c.parent:
+            return c.parent
+        return None if c.level == "total" else (self.total.code if self.total else None)
+
+    # -- resolution -------------------------------------------------------------------------
+    def resolve(self, label: str, start: str, end: str) -> Resolution:
+        pool = self.codes_in_force(start, end)
+        variants = normalize_variants(label)
+        s, e = start + "-01", end + "-31"
+
+        for r in self.rules:
+            if normalize(r.label) in variants and (r.valid_from or "") <= e and (r.valid_to or "9999") >= s:
+                return Resolution(label, (r.code,), "rule", reason=r.note)
+
+        exact, squashed = _index(self, tuple(c.code for c in pool), start, end)
+        for method, index, keys in (("exact", exact, variants), ("squashed", squashed, [squash(v) for v in variants])):
+            for k in keys:
+                if k in index:
+                    codes = index[k]
+                    return Resolution(label, codes, method, reason="" if len(codes) == 1 else "ambiguous")
+
+        # "03 Oslo": a county number before the name; both must agree.
+        m = re.fullmatch(r"(\d{2})\s+(.+)", clean_label(label))
+        if m:
+            number, rest = m.groups()
+            sub = self.resolve(rest, start, end)
+            if sub.codes == (number,):
+                return Resolution(label, (number,), "prefix", sub.score, sub.reason)
+            known = {c.code for c in pool}
+            if number in known and not sub.codes:
+                return Resolution(label, (), "none", 0, f"number {number} is in force but '{rest}' is not its name")
+            if sub.codes and number not in sub.codes:
+                return Resolution(label, (), "none", 0, f"number {number} and name '{rest}' ({sub.codes[0]}) disagree")
+
+        # Approximate: only inside this dimension and version, with a clear margin.
+        choices = {k: k for k in squashed}
+        for key in [squash(v) for v in variants]:
+            hits = process.extract(key, choices, scorer=fuzz.ratio, limit=12)
+            if not hits:
+                break
+            best_key, best_score, _ = hits[0]
+            best_codes = squashed[best_key]
+            runner_up = max((sc for k, sc, _ in hits[1:] if squashed[k] != best_codes), default=0.0)
+            if best_score >= FUZZY_THRESHOLD and len(best_codes) == 1:
+                if best_score - runner_up >= FUZZY_MARGIN:
+                    return Resolution(label, best_codes, "fuzzy", round(best_score, 1))
+                return Resolution(
+                    label, (), "none", round(best_score, 1),
+                    f"near-tie: {best_codes[0]} {best_score:.0f} vs another code {runner_up:.0f}",
+                )
+        return Resolution(label, (), "none", 0.0, self._why_not(label, start, end))
+
+    def _why_not(self, label: str, start: str, end: str) -> str:
+        """Explain a failed match: is the label a code of another version or period?"""
+        keys = {squash(v) for v in normalize_variants(label)}
+        for v in self.versions:
+            for c in v.codes:
+                if keys & {squash(normalize(x)) for x in (c.label(), *c.aliases)}:
+                    when = f"{c.valid_from or v.valid_from} to {c.valid_to or v.valid_to or 'now'}"
+                    return (
+                        f"'{clean_label(label)}' is {self.id} {c.code} in version {v.id} ({when}), "
+                        f"not in force for {start}..{end}"
+                    )
+        return f"no {self.id} code is named '{clean_label(label)}'"
+
+
+_INDEX_CACHE: dict[tuple, tuple[dict, dict]] = {}
+
+
+def _index(cl: Codelist, codes: tuple[str, ...], start: str, end: str) -> tuple[dict, dict]:
+    """Normalised and squashed names/aliases -> codes, for the codes in force (cached)."""
+    ck = (cl.id, cl.file, codes, start, end)
+    if ck in _INDEX_CACHE:
+        return _INDEX_CACHE[ck]
+    exact: dict[str, tuple[str, ...]] = {}
+    squashed: dict[str, tuple[str, ...]] = {}
+    for c in cl.codes_in_force(start, end):
+        for text in (c.label("nb"), c.label("en"), *c.aliases):
+            k = normalize(text)
+            for idx, kk in ((exact, k), (squashed, squash(k))):
+                if c.code not in idx.get(kk, ()):
+                    idx[kk] = (*idx.get(kk, ()), c.code)
+    _INDEX_CACHE[ck] = (exact, squashed)
+    return exact, squashed
+
+
+def _parse_code(d: dict, file: str, level: str, parent: str | None = None) -> Code:
+    line = getattr(d, "line", 0)
+    if not isinstance(d, dict) or "code" not in d or "name" not in d:
+        raise CodelistError(file, line, "a code needs `code` and `name`")
+    name = d["name"]
+    if not isinstance(name, dict) or "nb" not in name or "en" not in name:
+        raise CodelistError(file, getattr(name, "line", line), f"code {d['code']}: name needs nb and en")
+    aliases = d.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise CodelistError(file, line, f"code {d['code']}: aliases must be a list of strings")
+    code = str(d["code"])
+    if not re.fullmatch(r"[A-Za-z0-9_@$-]+", code):
+        raise CodelistError(file, line, f"code {code!r} is not a valid SDMX id")
+    return Code(
+        code=code,
+        name={k: str(v) for k, v in name.items()},
+        level=level,
+        parent=d.get("parent", parent),
+        aliases=list(aliases),
+        names={k: str(v) for k, v in (d.get("names") or {}).items()},
+        valid_from=_date(d.get("valid_from"), file, line, "valid_from"),
+        valid_to=_date(d.get("valid_to"), file, line, "valid_to"),
+        optional=bool(d.get("optional", False)),
+        annotations={k: str(v) for k, v in (d.get("annotations") or {}).items()},
+        unit=d.get("unit"),
+    )
+
+
+def load_codelist(path: Path) -> Codelist:
+    file = str(path)
+    try:
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise CodelistError(file, (mark.line + 1) if mark else 0, str(exc.problem or exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CodelistError(file, 0, str(exc)) from None
+    if not isinstance(doc, dict):
+        raise CodelistError(file, 1, "a codelist file must be a mapping")
+    for required in ("id", "name", "versions"):
+        if required not in doc:
+            raise CodelistError(file, doc.line, f"missing `{required}`")
+    if not isinstance(doc["versions"], list) or not doc["versions"]:
+        raise CodelistError(file, doc.line, "`versions` must be a non-empty list")
+    total = _parse_code(doc["total"], file, "total") if doc.get("total") else None
+    groups = [_parse_code(g, file, "group", total.code if total else None) for g in doc.get("groups") or []]
+    special = [_parse_code(s, file, "special") for s in doc.get("special") or []]
+    versions = []
+    for v in doc["versions"]:
+        vline = getattr(v, "line", 0)
+        if not isinstance(v, dict) or "id" not in v or "valid_from" not in v or "codes" not in v:
+            raise CodelistError(file, vline, "a version needs `id`, `valid_from` and `codes`")
+        codes = [_parse_code(c, file, "code") for c in v["codes"]]
+        dup = {c.code for c in codes if [x.code for x in codes].count(c.code) > 1}
+        if dup:
+            raise CodelistError(file, vline, f"version {v['id']}: duplicate codes {sorted(dup)}")
+        versions.append(
+            Version(
+                id=str(v["id"]),
+                name=str(v.get("name", v["id"])),
+                valid_from=_date(v["valid_from"], file, vline, "valid_from") or "",
+                valid_to=_date(v.get("valid_to"), file, vline, "valid_to"),
+                codes=codes,
+            )
+        )
+    known = {c.code for c in groups} | {total.code if total else TOTAL}
+    for v in versions:
+        for c in v.codes:
+            if c.parent and c.parent not in known:
+                raise CodelistError(file, 0, f"code {c.code}: parent {c.parent} is not a group of this codelist")
+    rules = []
+    for r in doc.get("rules") or []:
+        rl = getattr(r, "line", 0)
+        if "label" not in r or "code" not in r:
+            raise CodelistError(file, rl, "a rule needs `label` and `code`")
+        rules.append(
+            Rule(str(r["label"]), str(r["code"]), _date(r.get("valid_from"), file, rl, "valid_from"),
+                 _date(r.get("valid_to"), file, rl, "valid_to"), str(r.get("note", "")))
+        )
+    if doc["id"] != path.stem:
+        raise CodelistError(file, doc.line, f"id {doc['id']!r} does not match the file name {path.stem!r}")
+    return Codelist(
+        id=str(doc["id"]),
+        name={k: str(v) for k, v in doc["name"].items()},
+        standard=str(doc.get("standard", "")),
+        link=doc.get("link"),
+        total=total,
+        groups=groups,
+        special=special,
+        versions=versions,
+        rules=rules,
+        correspondences=list(doc.get("correspondences") or []),
+        file=file,
+    )
+
+
+def codelist_dir() -> Path:
+    """`codelists/` beside the package (a checkout or an editable install), or $NAVSTAT_CODELISTS."""
+    env = os.environ.get("NAVSTAT_CODELISTS")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "codelists", here / "codelists"):
+        if candidate.is_dir():
+            return candidate
+    raise CodelistError(str(here.parent / "codelists"), 0, "codelist folder not found; set NAVSTAT_CODELISTS")
+
+
+@dataclass(slots=True)
+class Codelists:
+    lists: dict[str, Codelist]
+
+    def __getitem__(self, dim: str) -> Codelist:
+        return self.lists[dim]
+
+    def resolve(self, dim: str, label: str, start: str, end: str | None = None) -> Resolution:
+        return self.lists[dim].resolve(label, start, end or start)
+
+
+_LOADED: dict[str, Codelists] = {}
+
+
+def load_codelists(directory: Path | None = None) -> Codelists:
+    directory = directory or codelist_dir()
+    key = str(directory)
+    if key not in _LOADED:
+        lists = {}
+        for cid in CODELIST_IDS:
+            path = directory / f"{cid}.yaml"
+            if not path.is_file():
+                raise CodelistError(str(path), 0, "codelist file is missing")
+            lists[cid] = load_codelist(path)
+        _LOADED[key] = Codelists(lists)
+    return _LOADED[key]

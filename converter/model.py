@@ -1,0 +1,188 @@
+"""The canonical model every reader produces and every writer consumes.
+
+An observation is one figure of a report: a key (one code per dimension), a measure, a month, a value
+or none, a status, and the lines it was printed on. Readers and writers know this module, never each
+other.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import Enum
+
+# Order of the key; also the order of dimensions in every output.
+DIMENSIONS: tuple[str, ...] = (
+    "TILTAK",
+    "HOVEDGRUPPE",
+    "FYLKE",
+    "KJONN",
+    "ALDER",
+    "LANDBAKGRUNN",
+    "INNVANDRING",
+    "UTDANNING",
+)
+TOTAL = "_T"
+MEASURES = ("DELTAKERE", "SNITT_HIA")
+
+Key = tuple[str, ...]  # one code per entry of DIMENSIONS
+
+
+class Status(str, Enum):
+    """What a cell of the report held."""
+
+    VALUE = "A"  # a number
+    CONFIDENTIAL = "C"  # `*`: a value below 4 suppressed by NAV (statistikkloven § 7-1)
+    BLANK = "B"  # an empty cell in a printed row: no figure printed
+
+
+# The symbol of each status in each output format, with its meaning (nb, en). One table, so that
+# writers and readers of navstat's own output agree.
+STATUS_SYMBOLS = {
+    Status.CONFIDENTIAL: {
+        "jsonstat": ":",
+        "sdmx_obs": "Q",
+        "sdmx_conf": "C",
+        "nb": "Konfidensielt: verdi under 4, erstattet med * av NAV (statistikkloven § 7-1)",
+        "en": "Confidential: value below 4, suppressed by NAV (Statistics Act § 7-1)",
+    },
+    Status.BLANK: {
+        "jsonstat": "..",
+        "sdmx_obs": "O",
+        "sdmx_conf": None,
+        "nb": "Tomt felt i rapporten: ingen verdi oppgitt",
+        "en": "Empty cell in the report: no figure printed",
+    },
+}
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    severity: Severity
+    title: str
+    hint: str = ""
+
+
+# Stable rule ids. Never renumber: users filter and suppress by id.
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule("NAV-E001", Severity.ERROR, "input cannot be read", "check the path and that it is a text report"),
+        Rule("NAV-E002", Severity.ERROR, "no table found", "is this a NAV 'Deltakere i arbeidsrettede tiltak' extract?"),
+        Rule("NAV-E010", Severity.ERROR, "row before any header", "a table must start with a header of months"),
+        Rule("NAV-E011", Severity.ERROR, "cell is not a number, * or blank", "fix the cell in the source"),
+        Rule("NAV-E012", Severity.ERROR, "damaged row cannot be aligned",
+             "the row has a different number of values than the header and no other copy or total decides"),
+        Rule("NAV-E013", Severity.ERROR, "copies of the same figure disagree",
+             "the report prints this figure more than once with different values; check the source"),
+        Rule("NAV-E014", Severity.ERROR, "label not found in the codelist",
+             "add the spelling as an alias in codelists/*.yaml if it is a real category"),
+        Rule("NAV-E015", Severity.ERROR, "label is ambiguous",
+             "two codes match equally well; add an exact alias to decide"),
+        Rule("NAV-E016", Severity.ERROR, "table context not understood",
+             "the heading above the table does not name a known group, main group or sex"),
+        Rule("NAV-E017", Severity.ERROR, "period not found", "the report needs a line like 'Januar 2021 - Desember 2021'"),
+        Rule("NAV-E018", Severity.ERROR, "total row is ambiguous",
+             "'I alt X' names both a group and a measure and no figure elsewhere decides which"),
+        Rule("NAV-W020", Severity.WARNING, "damaged row repaired from the report's own evidence"),
+        Rule("NAV-W021", Severity.WARNING, "disagreeing copy outvoted by the other copies"),
+        Rule("NAV-W022", Severity.WARNING, "input is not UTF-8; decoded as cp1252"),
+        Rule("NAV-W023", Severity.WARNING, "context heading disagrees with the total row"),
+        Rule("NAV-I030", Severity.INFO, "label matched approximately"),
+        Rule("NAV-I031", Severity.INFO, "label-only row without figures skipped"),
+        Rule("NAV-I032", Severity.INFO, "ambiguous total row decided by figures printed elsewhere"),
+        Rule("NAV-I033", Severity.INFO, "text line not understood, ignored"),
+    )
+}
+
+
+@dataclass(slots=True)
+class Diagnostic:
+    rule: str
+    file: str
+    line: int
+    message: str
+    hint: str = ""
+
+    @property
+    def severity(self) -> Severity:
+        return RULES[self.rule].severity
+
+    def format(self) -> str:
+        """One line, as compilers print them: `file:line: severity rule: message`."""
+        return f"{self.file}:{self.line}: {self.severity.value} {self.rule}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+            "hint": self.hint or RULES[self.rule].hint,
+        }
+
+
+@dataclass(slots=True)
+class Observation:
+    key: Key
+    measure: str
+    period: str  # YYYY-MM
+    value: int | None
+    status: Status
+    lines: list[int] = field(default_factory=list)  # every line that printed this figure
+    # the breakdowns (dimensions a table varies by) of the tables that printed it
+    breakdowns: set[tuple[str, ...]] = field(default_factory=set)
+
+    @property
+    def full_key(self) -> tuple[str, ...]:
+        return (*self.key, self.measure, self.period)
+
+
+@dataclass(slots=True)
+class ReportMetadata:
+    title: str = ""
+    report_id: str = ""  # e.g. TILT120
+    period_start: str = ""  # YYYY-MM
+    period_end: str = ""
+    updated: str = ""  # YYYY-MM-DD, from "Rapport oppdatert"
+    notes: list[str] = field(default_factory=list)
+    group: str = TOTAL  # the tiltak group the grand "I alt" stands for
+    codelist_versions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class TableInfo:
+    """What `navstat inspect` shows about one printed table (one header and the rows under it)."""
+
+    first_line: int
+    last_line: int
+    breakdown: str  # the dimension the rows break down by
+    context: dict[str, str]
+    columns: list[str]
+    rows: int
+
+
+@dataclass(slots=True)
+class Report:
+    source: str
+    metadata: ReportMetadata = field(default_factory=ReportMetadata)
+    observations: list[Observation] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    tables: list[TableInfo] = field(default_factory=list)
+    # cells in = emitted + merged + diagnosed
+    accounting: Counter = field(default_factory=Counter)
+
+    def diagnose(self, rule: str, line: int, message: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(rule, self.source, line, message, hint))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]

@@ -1,0 +1,521 @@
+"""Reader for NAV "Deltakere i arbeidsrettede tiltak" report extracts (markdown-like and plain text).
+
+The grammar, as NAV prints it:
+
+- a page starts with a title, a section title and a period line ("Januar 2021 - Desember 2021"),
+  optionally a context heading that fixes a dimension for the table ("Arbeidssøkere på tiltak",
+  "Kvinner", "Andre på tiltak,\\narbeidspraksis"), then a header of months, possibly led by
+  "Gjennomsnitt hittil i år" (wrapped over lines or not), then tab-separated rows;
+- rows are labelled; "I alt" rows are totals and name what they total ("I alt oppfølging"); rows
+  under a total break it down by one dimension (measures, counties, sex, age, ...);
+- tables break across pages, and each page repeats the title, header and total rows.
+
+Section titles are not trusted for meaning (NAV's own extracts mislabel tables): the dimension of a
+table is inferred from its row labels, and what a total is about from its label, resolved in the
+codelists. Nothing is aligned by guesswork: see `reconcile`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..codelists import Codelists, clean_label, load_codelists, normalize, squash
+from ..model import DIMENSIONS, TOTAL, Report, Status, TableInfo
+from ..reconcile import Column, RowData, reconcile
+from .textio import InputError, decode, read_text
+
+MONTHS = {
+    "januar": 1, "februar": 2, "mars": 3, "april": 4, "mai": 5, "juni": 6, "juli": 7,
+    "august": 8, "september": 9, "oktober": 10, "november": 11, "desember": 12,
+}
+YTD = "SNITT_HIA"
+_YTD_SQUASHED = "gjennomsnitthittiliar"
+_HEADER_WORDS = {"gjennom", "snitt", "gjennomsnitt", "hittil", "i", "ar", *MONTHS}
+_MONTH_RE = "|".join(MONTHS)
+_PERIOD = re.compile(rf"^(?:({_MONTH_RE})\s*(\d{{4}})?)\s*[-–]\s*({_MONTH_RE})\s+(\d{{4}})$", re.I)
+_UPDATED = re.compile(r"rapport oppdatert:?\s*(\d{1,2})\.(\d{1,2})\.(\d{4})", re.I)
+_NUMBER = re.compile(r"^\d{1,3}(?: \d{3})+$|^\d+$")
+_SEPARATOR = re.compile(r"^[\s|:\-]*-{3,}[\s|:\-]*$")
+_HEADING = re.compile(r"^(#{1,6})\s*(.*)$")
+_REPORT_ID = re.compile(r"\b(TILT\d{3})\b", re.I)
+_NOTE_MARKERS = ("statistikklov", "om statistikken", "dette for å sikre", "erstatte verdier")
+SECTIONS = {
+    normalize(s)
+    for s in (
+        "Om tabellene", "Innhold i rapporten", "Hovedgrupper", "Tiltaksgrupper", "Tiltaksgrupper og hovedgrupper",
+        "Tiltaksgrupper og hovedgruppe", "Tiltak", "Tiltak og hovedgrupper", "Tiltak og kjønn", "Fylke og tiltaksgruppe",
+        "Fylke, hovedgrupper og tiltaksgrupper", "Tiltak og fylke", "Arbeidsmarkedsstatus og tiltak", "Tiltak og alder",
+        "Tiltak og landbakgrunn", "Tiltak og innvandring", "Tiltak og utdanning", "Demografi",
+    )
+}
+# Dimensions a row label or a heading can name, in the order ties are reported.
+LABEL_DIMS = ("TILTAK", "HOVEDGRUPPE", "FYLKE", "KJONN", "ALDER", "LANDBAKGRUNN", "INNVANDRING", "UTDANNING")
+EXACT = ("rule", "exact", "squashed", "prefix")
+
+Alternatives = list[dict[str, str]]  # each: dimension -> code
+
+
+@dataclass
+class Block:
+    """One printed table: a header and the rows under it, with the context above it."""
+
+    first_line: int
+    columns: list[Column]
+    context: Alternatives | None  # None: no context heading; []: heading not understood
+    context_line: int
+    context_text: str
+    section: str
+    rows: list[RowData] = field(default_factory=list)
+    dim: str | None = None
+    tiltak_level: str | None = None  # "group" | "code" for TILTAK rows
+
+
+class _Parser:
+    def __init__(self, text: str, source: str, codelists: Codelists):
+        self.lines = text.split("\n")
+        self.report = Report(source=source)
+        self.meta = self.report.metadata
+        self.cl = codelists
+        self.blocks: list[Block] = []
+        self.columns: list[Column] | None = None
+        self.fragments: list[tuple[int, str]] = []  # wrapped header words waiting for their header row
+        self.context_lines: list[tuple[int, str]] = []
+        self.context: tuple[Alternatives | None, int, str] = (None, 0, "")
+        self.section = ""
+        self.period: tuple[str, str] | None = None
+        self.block: Block | None = None
+
+    # -- lexing ------------------------------------------------------------------------------
+    def parse(self) -> None:
+        for no, raw in enumerate(self.lines, 1):
+            if len(raw) > 1_000_000:
+                self.report.diagnose("NAV-I033", no, f"line of {len(raw)} characters ignored")
+                continue
+            line = raw.rstrip("\r\n")
+            if not line.strip():
+                continue
+            if "\t" in line:
+                self._tab_line(no, line)
+            else:
+                self._text_line(no, line)
+
+    def _text_line(self, no: int, line: str) -> None:
+        m = _HEADING.match(line.strip())
+        level = len(m.group(1)) if m else 0
+        text = clean_label(m.group(2) if m else line)
+        key = normalize(text)
+        if _SEPARATOR.match(line):
+            return
+        if _PERIOD.match(key):
+            self._period(no, key)
+            return
+        mu = _UPDATED.search(text)
+        if mu:
+            d, mo, y = mu.groups()
+            self.meta.updated = f"{y}-{int(mo):02d}-{int(d):02d}"
+            return
+        if any(marker in text.lower() for marker in _NOTE_MARKERS):
+            note = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text).replace("\\*", "*")
+            if note not in self.meta.notes:
+                self.meta.notes.append(note)
+            return
+        if "tidsserie" in key or _REPORT_ID.search(text) or key.startswith("deltakere i arbeidsrettede tiltak"):
+            self._reset()
+            if not self.meta.title:
+                self.meta.title = text
+            mid = _REPORT_ID.search(text)
+            if mid and not self.meta.report_id:
+                self.meta.report_id = mid.group(1).upper()
+            return
+        if level in (1, 2) or key in SECTIONS:
+            self._reset()
+            self.section = text
+            return
+        words = key.replace("-", " ").split()
+        if words and all(w in _HEADER_WORDS for w in words):
+            self.fragments.append((no, key))
+            return
+        if len(words) > 14:
+            self.report.diagnose("NAV-I033", no, f"text not understood: '{text[:60]}'")
+            return
+        # A context heading, possibly wrapped over several lines.
+        if self.block is not None:  # a heading after a table starts a new context
+            self.block = None
+            self.context_lines = []
+        self.context_lines.append((no, text))
+
+    def _reset(self) -> None:
+        """A new page or section: context and the current table end."""
+        self.block = None
+        self.context_lines = []
+        self.context = (None, 0, "")
+        self.fragments = []
+
+    def _period(self, no: int, key: str) -> None:
+        m = _PERIOD.match(key)
+        assert m
+        m1, y1, m2, y2 = m.groups()
+        y1 = y1 or y2
+        self.period = (f"{y1}-{MONTHS[m1]:02d}", f"{y2}-{MONTHS[m2]:02d}")
+        if not self.meta.period_start:
+            self.meta.period_start, self.meta.period_end = self.period
+        else:
+            self.meta.period_start = min(self.meta.period_start, self.period[0])
+            self.meta.period_end = max(self.meta.period_end, self.period[1])
+        self.block = None
+        self.context_lines = []
+        self.context = (None, 0, "")
+
+    def _tab_line(self, no: int, line: str) -> None:
+        cells = line.split("\t")
+        if _SEPARATOR.match(line):
+            return
+        texts = [normalize(c) for c in cells]
+        nonempty = [t for t in texts if t]
+        if nonempty and all(self._is_header_cell(t) for t in nonempty):
+            self._header(no, cells)
+            return
+        self._data_row(no, cells)
+
+    @staticmethod
+    def _is_header_cell(t: str) -> bool:
+        return t in MONTHS or squash(t).replace("-", "") == _YTD_SQUASHED
+
+    # -- headers -----------------------------------------------------------------------------
+    def _columns_from(self, no: int, words: list[str]) -> list[Column]:
+        """Columns in NAV's order: the year-to-date average first, then months in calendar order.
+
+        A wrapped "Gjennomsnitt hittil i år" leaves an empty header cell wherever the extract put
+        it, so positions in the header row are not trusted; the set of columns is.
+        """
+        if self.period is None:
+            self.report.diagnose("NAV-E017", no, "table header before any period line")
+            start, end = "1900-01", "1900-12"
+        else:
+            start, end = self.period
+        joined = squash(" ".join(words)).replace("-", "")
+        has_ytd = _YTD_SQUASHED in joined
+        months = sorted({MONTHS[w] for w in " ".join(words).split() if w in MONTHS})
+        sy, sm = int(start[:4]), int(start[5:])
+        ey = int(end[:4])
+        cols = [Column(YTD, end)] if has_ytd else []
+        for m in months:
+            year = sy if (sy == ey or m >= sm) else ey
+            cols.append(Column("DELTAKERE", f"{year}-{m:02d}"))
+        return cols
+
+    def _header(self, no: int, cells: list[str]) -> None:
+        words = [w for _, w in self.fragments] + [normalize(c) for c in cells if c.strip()]
+        self.fragments = []
+        self.columns = self._columns_from(no, words)
+        # An empty last header cell is where a wrapped label went; rows then carry the same artifact.
+        self.trailing_gap = len(cells) > 1 and not cells[-1].strip()
+        self._start_block(no)
+
+    def _start_block(self, no: int) -> None:
+        if self.context_lines:
+            self.context = self._resolve_context(self.context_lines)
+            self.context_lines = []
+        alts, cline, ctext = self.context
+        assert self.columns is not None
+        self.block = Block(no, self.columns, alts, cline, ctext, self.section)
+        self.blocks.append(self.block)
+
+    def _resolve_context(self, lines: list[tuple[int, str]]) -> tuple[Alternatives | None, int, str]:
+        text = " ".join(t for _, t in lines)
+        no = lines[0][0]
+        start, end = self.period or ("1900-01", "1900-12")
+        alts = resolve_compound(self.cl, text, start, end)
+        if not alts:
+            self.report.diagnose("NAV-E016", no, f"heading '{text}' names no known group, main group or category")
+            return [], no, text
+        return alts, no, text
+
+    # -- rows --------------------------------------------------------------------------------
+    def _data_row(self, no: int, cells: list[str]) -> None:
+        # Rows shifted right by leading tabs: the label is the first non-empty cell.
+        i = 0
+        while i < len(cells) and not cells[i].strip():
+            i += 1
+        if i == len(cells):
+            return
+        label = clean_label(cells[i])
+        values = cells[i + 1:]
+        if self.fragments:  # wrapped header words with no header row: they are the header
+            words = [w for _, w in self.fragments]
+            self.fragments = []
+            self.columns = self._columns_from(no, words)
+            self.trailing_gap = False
+            self._start_block(no)
+        if self.columns is None:
+            self.report.diagnose("NAV-E010", no, f"row '{label}' comes before any table header")
+            self.report.accounting["cells_in"] += len([v for v in values if v.strip()])
+            self.report.accounting["diagnosed"] += len([v for v in values if v.strip()])
+            return
+        if self.block is None or (self.context_lines and self.block.rows):
+            self._start_block(no)
+        assert self.block is not None
+        trailing_gap = getattr(self, "trailing_gap", False)
+        # Trailing empty cells beyond the header, and the empty-last-cell artifact, are layout.
+        n = len(self.block.columns)
+        if trailing_gap and values and not values[-1].strip():
+            values = values[:-1]
+        while len(values) > n and not values[-1].strip():
+            values = values[:-1]
+        parsed: list[tuple[int | None, Status] | None] = []
+        for v in values:
+            parsed.append(parse_cell(v))
+        row = RowData(
+            line=no,
+            label=label,
+            cells=parsed,
+            raw=values,
+            columns=self.block.columns,
+            damaged=len(values) != n,
+            table=len(self.blocks) - 1,
+        )
+        t = total_target(label)
+        row.total_of = t
+        self.block.rows.append(row)
+        for v, p in zip(values, parsed, strict=True):
+            if p is None:
+                self.report.diagnose("NAV-E011", no, f"cell '{v.strip()}' in row '{label}' is not a number, * or blank")
+
+
+def parse_cell(cell: str) -> tuple[int | None, Status] | None:
+    """A cell: a number (with spaces between thousands), `*`, or blank. None if it is neither."""
+    t = clean_label(cell).replace("\u00a0", " ").replace("\u202f", " ").strip()
+    if t == "":
+        return None, Status.BLANK
+    if t in ("*", "\\*"):
+        return None, Status.CONFIDENTIAL
+    if _NUMBER.match(t):
+        return int(t.replace(" ", "")), Status.VALUE
+    return None
+
+
+def total_target(label: str) -> str | None:
+    """For a total row, what it totals: '' for the grand "I alt", the rest of the label otherwise."""
+    key = normalize(label)
+    if key == "i alt":
+        return ""
+    if key.startswith("i alt "):
+        return clean_label(label)[len("I alt "):].strip()
+    return None
+
+
+def resolve_compound(cl: Codelists, text: str, start: str, end: str) -> Alternatives:
+    """Resolve a heading or a total's target that may name several dimensions, like
+    "Nedsatt arbeidsevne, på tiltak, avklaringstiltak" (a main group and a group).
+
+    Returns the alternatives (dimension -> code); more than one means the text is ambiguous.
+    Only exact matches (after normalisation) count here: a heading is not matched approximately.
+    """
+    out: Alternatives = []
+
+    def whole(t: str) -> Alternatives:
+        alts: Alternatives = []
+        for dim in LABEL_DIMS:
+            r = cl.resolve(dim, t, start, end)
+            if r.method in EXACT:
+                alts += [{dim: c} for c in r.codes]
+        return alts
+
+    out = whole(text)
+    if out:
+        return out
+    for i, ch in enumerate(text):
+        if ch != ",":
+            continue
+        left, right = text[:i].strip(), text[i + 1:].strip()
+        if not left or not right:
+            continue
+        la = whole(left)
+        if not la:
+            continue
+        ra = resolve_compound(cl, right, start, end)
+        for a in la:
+            for b in ra:
+                if not set(a) & set(b):
+                    merged = {**a, **b}
+                    if merged not in out:
+                        out.append(merged)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Interpretation: which dimension each table breaks down by, and each row's key.
+
+
+def _row_alternatives(cl: Codelists, block: Block, row: RowData, start: str, end: str, report: Report) -> Alternatives:
+    if row.total_of is not None:
+        if row.total_of == "":
+            return [{}]
+        alts = resolve_compound(cl, row.total_of, start, end)
+        if not alts:
+            report.diagnose("NAV-E014", row.line, f"total row '{row.label}': '{row.total_of}' is not a known category")
+        return alts
+    if block.dim is None:
+        return []
+    r = cl.resolve(block.dim, row.label, start, end)
+    if r.method == "fuzzy":
+        report.diagnose("NAV-I030", row.line, f"'{row.label}' read as {block.dim} {r.codes[0]} (similarity {r.score})")
+    if not r.codes:
+        report.diagnose("NAV-E014", row.line, f"'{row.label}' is not a {block.dim} label: {r.reason}")
+        return []
+    return [{block.dim: c} for c in r.codes]
+
+
+def _decide_block_dims(p: _Parser, start: str, end: str) -> None:
+    cl = p.cl
+    previous: dict[str, str] = {}  # normalised total label -> dimension of its breakdown
+    for block in p.blocks:
+        votes: dict[str, int] = {}
+        ties: set[str] = set()
+        levels = {"group": 0, "code": 0}
+        for row in block.rows:
+            if row.total_of is not None:
+                continue
+            found = []
+            for dim in LABEL_DIMS:
+                r = cl.resolve(dim, row.label, start, end)
+                if r.method in EXACT:
+                    found.append(dim)
+                    if dim == "TILTAK" and len(r.codes) == 1:
+                        levels[_level(cl, r.codes[0])] += 1
+            if len(found) == 1:
+                votes[found[0]] = votes.get(found[0], 0) + 1
+            else:
+                ties.update(found)
+        first_total = next((normalize(r.label) for r in block.rows if r.total_of), None)
+        if votes:
+            best = max(votes.values())
+            winners = [d for d, v in votes.items() if v == best]
+            block.dim = winners[0] if len(winners) == 1 else None
+        elif ties and first_total in previous and previous[first_total] in ties:
+            block.dim = previous[first_total]  # a page continuing the table before it
+        elif len(ties) == 1:
+            block.dim = next(iter(ties))
+        if block.dim and first_total:
+            previous[first_total] = block.dim
+        if levels["group"] != levels["code"]:
+            block.tiltak_level = "group" if levels["group"] > levels["code"] else "code"
+        if block.dim is None and any(r.total_of is None for r in block.rows):
+            dims = ", ".join(sorted(ties)) or "none"
+            p.report.diagnose("NAV-E016", block.first_line,
+                              f"cannot tell what the rows of this table break down by (candidates: {dims})")
+
+
+def _dims(row: RowData) -> set[str]:
+    return set().union(*(set(a) for a in row.alternatives)) if row.alternatives else set()
+
+
+def _level(cl: Codelists, code: str) -> str:
+    c = cl["TILTAK"].code(code)
+    return "code" if c is None or c.level == "code" else ("group" if c.level == "group" else "total")
+
+
+def read_report(text: str, source: str = "<input>", codelists: Codelists | None = None) -> Report:
+    """Parse the text of a report extract into a reconciled Report."""
+    cl = codelists or load_codelists()
+    p = _Parser(text, source, cl)
+    p.parse()
+    report = p.report
+    meta = report.metadata
+    if not meta.period_start:
+        report.diagnose("NAV-E017", 1, "no period line (like 'Januar 2021 - Desember 2021') found")
+        return report
+    if not p.blocks:
+        report.diagnose("NAV-E002", 1, "no table with a header of months found")
+        return report
+    start, end = meta.period_start, meta.period_end
+    for dim in (*DIMENSIONS, "MEASURE"):
+        meta.codelist_versions[dim] = cl[dim].version_at(end).id
+
+    _decide_block_dims(p, start, end)
+
+    # Alternatives per row; the report's group (what a grand "I alt" stands for).
+    groups: set[str] = set()
+    for block in p.blocks:
+        for row in block.rows:
+            row.alternatives = _row_alternatives(cl, block, row, start, end, report)
+            if len(row.alternatives) == 1 and "TILTAK" in row.alternatives[0]:
+                code = row.alternatives[0]["TILTAK"]
+                lvl = _level(cl, code)
+                groups.add(code if lvl == "group" else (cl["TILTAK"].parent(code) or TOTAL) if lvl == "code" else TOTAL)
+        if block.context:
+            for alt in block.context:
+                if "TILTAK" in alt and len(block.context) == 1:
+                    code = alt["TILTAK"]
+                    lvl = _level(cl, code)
+                    groups.add(code if lvl == "group" else cl["TILTAK"].parent(code) or TOTAL)
+    meta.group = next(iter(groups)) if len(groups) == 1 else TOTAL
+    report_has = {"group": False, "code": False}
+    for block in p.blocks:
+        for row in block.rows:
+            if len(row.alternatives) == 1 and "TILTAK" in row.alternatives[0]:
+                lvl = _level(cl, row.alternatives[0]["TILTAK"])
+                if lvl in report_has:
+                    report_has[lvl] = True
+
+    base = {d: TOTAL for d in DIMENSIONS}
+    base["TILTAK"] = meta.group
+    for block in p.blocks:
+        subject = None  # the innermost total row the rows below it break down
+        for row in block.rows:
+            row.block_context = block.context
+            row.base = base
+            if row.total_of == "":
+                row.parent, subject, row.role = None, None, "total"
+            elif row.total_of is not None:
+                # "I alt avklaringstiltak" under "I alt arbeidssøkere på tiltak" keeps the main group;
+                # a total in a dimension already fixed replaces the total it follows.
+                dims = _dims(row)
+                s = subject
+                while s is not None and dims & _dims(s):
+                    s = s.parent
+                row.parent, subject, row.role = s, row, "total"
+            else:
+                row.parent, row.role = subject, "row"
+            row.dim = block.dim
+            row.tiltak_level = block.tiltak_level
+            row.report_level = (
+                "code" if report_has["code"] and not report_has["group"]
+                else "group" if report_has["group"] and not report_has["code"] else None
+            )
+            row.section = block.section
+        report.tables.append(
+            TableInfo(
+                first_line=block.first_line,
+                last_line=block.rows[-1].line if block.rows else block.first_line,
+                breakdown=block.dim or "-",
+                context={k: v for k, v in (block.context[0].items() if block.context else [])},
+                columns=[f"{c.measure}:{c.period}" for c in block.columns],
+                rows=len(block.rows),
+            )
+        )
+    rows = [row for block in p.blocks for row in block.rows]
+    reconcile(report, rows, cl)
+    return report
+
+
+def read_file(path: str, codelists: Codelists | None = None) -> Report:
+    text, warnings = read_text(path)
+    report = read_report(text, str(path), codelists)
+    for w in warnings:
+        line, msg = w.split(":", 1)
+        report.diagnose("NAV-W022", int(line), msg)
+    return report
+
+
+def read_bytes(data: bytes, source: str = "<input>", codelists: Codelists | None = None) -> Report:
+    text, warnings = decode(data, source)
+    report = read_report(text, source, codelists)
+    for w in warnings:
+        line, msg = w.split(":", 1)
+        report.diagnose("NAV-W022", int(line), msg)
+    return report
+
+
+__all__ = ["InputError", "read_bytes", "read_file", "read_report"]

@@ -1,0 +1,636 @@
+"""From parsed rows to observations: decide what each row is, align damaged rows, merge copies.
+
+Principles (the report is the only evidence; nothing is guessed):
+
+- A row whose label can mean two things (a group or a measure named "Oppfølging") is decided by the
+  figures printed elsewhere in the report, then by the structure of its table; otherwise reported.
+- A row with as many values as its header has columns maps one to one. Any other row is damaged:
+  every order-preserving placement of its values into the columns is tried, and a placement
+  survives only if it agrees with other printed copies of the same figures, with the totals the row
+  belongs to (each `*` is 0-3) and with the year-to-date average. A row is repaired only when exactly
+  one placement survives; otherwise its cells are reported and left out.
+- All copies of a figure are collected; identical copies merge, a clear majority of undamaged copies
+  outvotes a dissenting copy (reported), and anything else is reported and left out.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .codelists import Codelists
+from .model import DIMENSIONS, TOTAL, Observation, Report, Status
+
+INF = float("inf")
+Cell = tuple[int | None, Status]  # None in a cell list: unparseable
+FullKey = tuple[tuple[str, ...], str, str]  # key, measure, period
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    measure: str
+    period: str
+
+
+@dataclass(eq=False)
+class RowData:
+    line: int
+    label: str
+    cells: list[Cell | None]
+    raw: list[str]
+    columns: list[Column]
+    damaged: bool
+    total_of: str | None = None
+    alternatives: list[dict[str, str]] = field(default_factory=list)
+    block_context: list[dict[str, str]] | None = None
+    parent: RowData | None = None
+    base: dict[str, str] = field(default_factory=dict)
+    dim: str | None = None
+    tiltak_level: str | None = None
+    report_level: str | None = None
+    section: str = ""
+    role: str = "row"
+    choice: dict[str, str] | None = None  # the alternative decided
+    decided: bool = False
+    context_choice: dict[str, str] | None = None
+    key: tuple[str, ...] | None = None
+    placement: tuple[int, ...] | None = None  # column index of each value
+    partial: dict[int, Cell] | None = None  # column -> cell, where every fitting alignment agrees
+    breakdown: tuple[str, ...] = ()
+    table: int = 0  # index of the printed table (block) the row is in
+
+
+def _interval(cell: Cell | None) -> tuple[float, float]:
+    if cell is None:
+        return 0.0, INF
+    value, status = cell
+    if status is Status.VALUE:
+        return float(value), float(value)  # type: ignore[arg-type]
+    if status is Status.CONFIDENTIAL:
+        return 0.0, 3.0  # NAV prints * for 0-3 (values below 4)
+    return 0.0, 0.0  # blank: nothing printed
+
+
+class _Reconciler:
+    def __init__(self, report: Report, rows: list[RowData], cl: Codelists):
+        self.report = report
+        self.rows = rows
+        self.cl = cl
+        self.evidence: dict[FullKey, list[tuple[Cell, RowData]]] = defaultdict(list)
+
+    # -- keys --------------------------------------------------------------------------------
+    def _context(self, row: RowData) -> dict[str, str] | None:
+        ctx = row.block_context
+        if ctx is None:
+            return {}
+        if not ctx:
+            return None  # heading not understood
+        if len(ctx) == 1:
+            return ctx[0]
+        # Ambiguous heading ("Oppfølging"): the table's total row, once decided, tells which.
+        return row.context_choice
+
+    def _key_for(self, row: RowData, own: dict[str, str]) -> tuple[str, ...] | None:
+        ctx = self._context(row)
+        if ctx is None:
+            return None
+        parts = dict(row.base)
+        parts.update(ctx)
+        chain = []
+        p = row.parent
+        while p is not None:
+            if not p.decided or p.choice is None:
+                return None
+            chain.append(p.choice)
+            p = p.parent
+        for choice in reversed(chain):
+            parts.update(choice)
+        parts.update(own)
+        return tuple(parts[d] for d in DIMENSIONS)
+
+    def _full_keys(self, row: RowData, key: tuple[str, ...], placement) -> list[tuple[FullKey, Cell | None]]:
+        out = []
+        for value_index, col_index in enumerate(placement):
+            col = row.columns[col_index]
+            out.append(((key, col.measure, col.period), row.cells[value_index]))
+        return out
+
+    # -- deciding what rows are ---------------------------------------------------------------
+    def decide_rows(self) -> None:
+        for row in self.rows:
+            if len(row.alternatives) == 1:
+                row.choice, row.decided = row.alternatives[0], True
+            elif not row.alternatives:
+                row.decided = True  # unresolved: choice stays None, reported already
+        for _ in range(3):
+            self._collect_evidence(damaged=False)
+            pending = [r for r in self.rows if not r.decided]
+            if not pending:
+                break
+            for row in pending:
+                self._decide_by_figures(row)
+        for row in self.rows:
+            if not row.decided:
+                self._decide_by_structure(row)
+        self._decide_contexts()
+
+    def _decide_contexts(self) -> None:
+        # A table under an ambiguous heading takes the choice of its first total row that fits it.
+        by_block: dict[int, dict[str, str] | None] = {}
+        for row in self.rows:
+            ctx = row.block_context
+            if ctx and len(ctx) > 1:
+                bid = id(ctx)
+                if bid not in by_block:
+                    by_block[bid] = None
+                    for r in self.rows:
+                        if r.block_context is ctx and r.role == "total" and r.choice:
+                            fits = [c for c in ctx if all(r.choice.get(d) == v for d, v in c.items())]
+                            if len(fits) == 1:
+                                by_block[bid] = fits[0]
+                                break
+                    if by_block[bid] is None:
+                        self.report.diagnose(
+                            "NAV-E016", row.line,
+                            "the heading above this table names both a group and a measure; nothing decides which",
+                        )
+                row.context_choice = by_block[bid]
+
+    def _collect_evidence(self, damaged: bool) -> None:
+        self.evidence.clear()
+        for row in self.rows:
+            if not row.decided or row.choice is None or (row.damaged and row.placement is None):
+                continue
+            if row.damaged and not damaged:
+                continue
+            key = self._key_for(row, row.choice)
+            if key is None:
+                continue
+            placement = row.placement or tuple(range(len(row.cells)))
+            for fk, cell in self._full_keys(row, key, placement):
+                if cell is not None:
+                    self.evidence[fk].append((cell, row))
+
+    def _decide_by_figures(self, row: RowData) -> None:
+        if row.damaged:
+            return
+        supported, contradicted = [], []
+        for alt in row.alternatives:
+            key = self._key_for(row, alt)
+            if key is None:
+                continue
+            match = clash = False
+            for fk, cell in self._full_keys(row, key, range(len(row.cells))):
+                copies = [c for c, r in self.evidence.get(fk, []) if r is not row]
+                if cell is None or not copies:
+                    continue
+                if any(c == cell for c in copies) and cell[1] is Status.VALUE:
+                    match = True
+                if any(c != cell for c in copies):
+                    clash = True
+            if match and not clash:
+                supported.append(alt)
+            elif clash:
+                contradicted.append(alt)
+        if len(supported) == 1:
+            row.choice, row.decided = supported[0], True
+            self.report.diagnose(
+                "NAV-I032", row.line,
+                f"'{row.label}' read as {_describe(supported[0])}: its figures equal those printed for it elsewhere",
+            )
+
+    def _decide_by_structure(self, row: RowData) -> None:
+        alts = row.alternatives
+        levels = {}
+        for alt in alts:
+            code = alt.get("TILTAK")
+            c = self.cl["TILTAK"].code(code) if code else None
+            levels[c.level if c else "?"] = alt
+        choice = None
+        why = ""
+        if set(levels) == {"group", "code"}:
+            if row.role == "total" and row.tiltak_level == "code":
+                choice, why = levels["group"], "a total closing a list of measures is their group"
+            elif row.role == "row" and row.tiltak_level in levels:
+                choice, why = levels[row.tiltak_level], f"the other rows of its table are {row.tiltak_level}s"
+            elif row.report_level in levels:
+                lvl = row.report_level
+                choice, why = levels[lvl], f"the report has only {'measure' if lvl == 'code' else 'group'} rows"
+            elif "grupp" in row.section.lower():
+                choice, why = levels["group"], f"section '{row.section}'"
+        if choice is None:
+            opts = " or ".join(_describe(a) for a in alts)
+            self.report.diagnose(
+                "NAV-E018" if row.role == "total" else "NAV-E015", row.line,
+                f"'{row.label}' can be {opts}; no figure or table structure in the report decides",
+            )
+            row.decided = True
+            return
+        row.choice, row.decided = choice, True
+        self.report.diagnose("NAV-I032", row.line, f"'{row.label}' read as {_describe(choice)}: {why}")
+
+    # -- damaged rows ------------------------------------------------------------------------
+    def align_damaged(self) -> None:
+        self._collect_evidence(damaged=False)
+        damaged = [r for r in self.rows if r.damaged and r.choice is not None and self._key_for(r, r.choice)]
+        candidates: dict[int, list[tuple[int, ...]]] = {}
+        reasons: dict[int, list[str]] = defaultdict(list)
+        for row in damaged:
+            n, m = len(row.cells), len(row.columns)
+            if n > m:
+                candidates[id(row)] = []
+                reasons[id(row)].append(f"{n} values for {m} columns")
+                continue
+            key = self._key_for(row, row.choice)  # type: ignore[arg-type]
+            cands = []
+            copies_seen = False
+            for placement in itertools.combinations(range(m), n):
+                ok = True
+                for fk, cell in self._full_keys(row, key, placement):
+                    copies = [c for c, _ in self.evidence.get(fk, [])]
+                    if copies:
+                        copies_seen = True
+                        if cell not in copies:
+                            ok = False
+                            break
+                if ok and self._ytd_fits(row, placement):
+                    cands.append(placement)
+            candidates[id(row)] = cands
+            if copies_seen:
+                reasons[id(row)].append("other copies of the row")
+        self._prune_by_totals(damaged, candidates, reasons)
+        for row in damaged:
+            cands = candidates[id(row)]
+            n, m = len(row.cells), len(row.columns)
+            if len(cands) == 1:
+                row.placement = cands[0]
+                missing = [row.columns[i] for i in range(m) if i not in cands[0]]
+                gone = ", ".join(f"{c.measure} {c.period}" for c in missing) or "none"
+                self.report.diagnose(
+                    "NAV-W020", row.line,
+                    f"row '{row.label}' has {n} values for {m} columns; aligned by "
+                    f"{' and '.join(reasons[id(row)]) or 'the year-to-date average'}; not printed: {gone}",
+                )
+            else:
+                agreed = _agreed_cells(row, cands)
+                what = "no alignment fits the report's other figures" if not cands else (
+                    f"{len(cands)} alignments fit the report's other figures")
+                if agreed:
+                    row.partial = agreed
+                    kept = ", ".join(f"{row.columns[i].measure} {row.columns[i].period}" for i in sorted(agreed))
+                    self.report.diagnose(
+                        "NAV-W020", row.line,
+                        f"row '{row.label}' has {n} values for {m} columns; {what}, and all of them agree on "
+                        f"{kept}; aligned by {' and '.join(reasons[id(row)])}",
+                    )
+                self.report.diagnose(
+                    "NAV-E012", row.line,
+                    f"row '{row.label}' has {n} values for {m} columns and {what}; "
+                    f"{n - len(agreed)} of its cells are left out",
+                )
+
+    def _ytd_fits(self, row: RowData, placement: tuple[int, ...]) -> bool:
+        """The year-to-date average must be the mean of the months printed (rounded; * is 0-3)."""
+        ytd_idx = [i for i, c in enumerate(row.columns) if c.measure == "SNITT_HIA"]
+        if not ytd_idx:
+            return True
+        yi = ytd_idx[0]
+        months = [i for i, c in enumerate(row.columns) if c.measure == "DELTAKERE"]
+        if yi not in placement or len(months) < 12:
+            return True
+        where = dict(zip(placement, row.cells, strict=True))
+        ylo, yhi = _interval(where[yi])
+        if ylo != yhi:
+            return True
+        lo = sum(_interval(where.get(i))[0] for i in months)
+        hi = sum(_interval(where.get(i))[1] for i in months)
+        # mean in [ytd - 0.5, ytd + 0.5] (NAV rounds); allow 0.5 extra for half-up vs half-even
+        return lo / 12 <= ylo + 1.0 and hi / 12 >= ylo - 1.0
+
+    def _prune_by_totals(self, damaged, candidates, reasons) -> None:
+        """Arc consistency on sums: parent = sum of children, each * being 0-3."""
+        families: dict[tuple, list[RowData]] = defaultdict(list)
+        keyed = {}
+        for row in self.rows:
+            if row.choice is None or row.role == "total" or row.dim is None or row.dim not in row.choice:
+                continue
+            key = self._key_for(row, row.choice)
+            if key is None:
+                continue
+            keyed[id(row)] = key
+            di = DIMENSIONS.index(row.dim)
+            parent_code = self.cl[row.dim].parent(key[di])
+            if parent_code is None:
+                continue
+            pkey = (*key[:di], parent_code, *key[di + 1:])
+            families[(pkey, row.dim)].append(row)
+        for (pkey, dim), members in families.items():
+            dmg = [r for r in members if r.damaged and id(r) in candidates]
+            if not dmg:
+                continue
+            self._prune_family(pkey, dim, members, dmg, keyed, candidates, reasons)
+
+    def _prune_family(self, pkey, dim, members, dmg, keyed, candidates, reasons) -> None:
+        start, end = self.report.metadata.period_start, self.report.metadata.period_end
+        cl = self.cl[dim]
+        di = DIMENSIONS.index(dim)
+        codes_present = {keyed[id(r)][di] for r in members}
+        required = {c.code for c in cl.codes_in_force(start, end) if c.level == "code" and not c.optional}
+        complete = dim != "TILTAK" and required <= codes_present
+        columns = {(c.measure, c.period) for r in members for c in r.columns}
+        parent = {}
+        for measure, period in columns:
+            copies = {c for c, _ in self.evidence.get((pkey, measure, period), [])}
+            if len(copies) == 1:
+                parent[(measure, period)] = _interval(next(iter(copies)))
+        if not parent:
+            return
+        # Undamaged children: one interval per column per distinct child key.
+        fixed: dict[tuple, dict[str, tuple[float, float]]] = defaultdict(dict)
+        for r in members:
+            if r.damaged:
+                continue
+            code = keyed[id(r)][di]
+            for col, cell in zip(r.columns, r.cells, strict=False):
+                fixed[(col.measure, col.period)][code] = _interval(cell)
+
+        memo: dict[tuple[int, tuple[int, ...]], dict] = {}
+
+        def cell_at(row: RowData, placement, col) -> tuple[float, float]:
+            k = (id(row), placement)
+            if k not in memo:
+                memo[k] = _placed_intervals(row, placement)
+            return memo[k].get(col, (0.0, INF))
+
+        self._joint_search(dim, pkey, di, dmg, keyed, candidates, reasons, parent, fixed, complete, cell_at)
+
+        changed = True
+        while changed:
+            changed = False
+            hull = {}
+            for r in dmg:
+                hull[id(r)] = {
+                    col: (min(cell_at(r, p, col)[0] for p in candidates[id(r)]) if candidates[id(r)] else 0.0,
+                          max(cell_at(r, p, col)[1] for p in candidates[id(r)]) if candidates[id(r)] else INF)
+                    for col in parent
+                }
+            for r in dmg:
+                code = keyed[id(r)][di]
+                keep = []
+                for p in candidates[id(r)]:
+                    ok = True
+                    for col, (plo, phi) in parent.items():
+                        lo = hi = 0.0
+                        seen = set()
+                        for other in dmg:
+                            ocode = keyed[id(other)][di]
+                            if ocode in seen:
+                                continue
+                            seen.add(ocode)
+                            a, b = cell_at(r, p, col) if other is r else hull[id(other)][col]
+                            lo, hi = lo + a, hi + b
+                        for ocode, (a, b) in fixed.get(col, {}).items():
+                            if ocode not in seen and ocode != code:
+                                lo, hi = lo + a, hi + b
+                        if lo > phi or (complete and hi < plo):
+                            ok = False
+                            break
+                    if ok:
+                        keep.append(p)
+                if len(keep) != len(candidates[id(r)]):
+                    candidates[id(r)] = keep
+                    changed = True
+                    msg = f"the totals of {_describe({dim: pkey[di]})}"
+                    if msg not in reasons[id(r)]:
+                        reasons[id(r)].append(msg)
+
+    def _joint_search(self, dim, pkey, di, dmg, keyed, candidates, reasons, parent, fixed, complete, cell_at,
+                      limit: int = 400_000, others: list[RowData] | None = None) -> None:
+        """Try every combination of placements of the family's damaged rows (branch and bound).
+
+        Arc consistency alone is too weak when several rows of one table are damaged: each could
+        leave any column empty. Jointly, the column sums must all fit the printed totals.
+        """
+        cols = list(parent)
+        phi = [parent[c][1] for c in cols]
+        plo = [parent[c][0] for c in cols]
+        options = {id(r): [(p, [cell_at(r, p, c) for c in cols]) for p in candidates[id(r)]] for r in dmg}
+        # All rows jointly if that is small enough; else first the rows that hold numbers (rows of
+        # only * and blanks add nothing to a lower bound), which usually pins them, then all rows.
+        searched = [r for r in dmg if options[id(r)]]
+        size = 1
+        for r in searched:
+            size *= len(options[id(r)])
+        if size > limit:
+            numeric = [r for r in searched if any(lo > 0 for _, v in options[id(r)] for lo, _ in v)]
+            if numeric and len(numeric) < len(searched):
+                self._joint_search(dim, pkey, di, numeric, keyed, candidates, reasons, parent, fixed, complete,
+                                   cell_at, limit, others=[r for r in dmg if r not in numeric])
+                options = {id(r): [(p, [cell_at(r, p, c) for c in cols]) for p in candidates[id(r)]] for r in dmg}
+                size = 1
+                for r in searched:
+                    size *= len(options[id(r)])
+            if size > limit:
+                return
+        if not searched:
+            return
+        others = others or []
+        damaged_codes = {keyed[id(r)][di] for r in [*dmg, *others]}
+        base_lo = [0.0] * len(cols)
+        base_hi = [0.0] * len(cols)
+        for j, c in enumerate(cols):
+            for code, (a, b) in fixed.get(c, {}).items():
+                if code not in damaged_codes:
+                    base_lo[j] += a
+                    base_hi[j] += b
+            for r in [*dmg, *others]:
+                if r in searched:
+                    continue
+                opts = options.get(id(r)) or [(p, [cell_at(r, p, c) for c in cols]) for p in candidates[id(r)]]
+                base_lo[j] += min((v[j][0] for _, v in opts), default=0.0)
+                base_hi[j] += max((v[j][1] for _, v in opts), default=INF)
+        rem = [[0.0] * len(cols) for _ in range(len(searched) + 1)]
+        for i in range(len(searched) - 1, -1, -1):
+            opts = options[id(searched[i])]
+            rem[i] = [rem[i + 1][j] + min(v[j][0] for _, v in opts) for j in range(len(cols))]
+        feasible: dict[int, set] = {id(r): set() for r in searched}
+
+        def dfs(i: int, lo: list[float], hi: list[float], chosen: list) -> None:
+            if i == len(searched):
+                if all(lo[j] <= phi[j] and (not complete or hi[j] >= plo[j]) for j in range(len(cols))):
+                    for r, p in zip(searched, chosen, strict=True):
+                        feasible[id(r)].add(p)
+                return
+            for p, v in options[id(searched[i])]:
+                nlo = [lo[j] + v[j][0] for j in range(len(cols))]
+                if any(nlo[j] + rem[i + 1][j] > phi[j] for j in range(len(cols))):
+                    continue
+                dfs(i + 1, nlo, [hi[j] + v[j][1] for j in range(len(cols))], [*chosen, p])
+
+        dfs(0, base_lo, base_hi, [])
+        for r in searched:
+            keep = [p for p in candidates[id(r)] if p in feasible[id(r)]]
+            if len(keep) != len(candidates[id(r)]):
+                candidates[id(r)] = keep
+                msg = f"the totals of {_describe({dim: pkey[di]})}"
+                if msg not in reasons[id(r)]:
+                    reasons[id(r)].append(msg)
+
+    # -- merging copies ----------------------------------------------------------------------
+    def merge(self) -> None:
+        acc = self.report.accounting
+        copies: dict[FullKey, list[tuple[Cell, RowData]]] = defaultdict(list)
+        order: list[FullKey] = []
+        for row in self.rows:
+            n = len(row.cells)
+            acc["cells_in"] += n
+            bad = sum(1 for c in row.cells if c is None)
+            if row.cells and all(c is not None and c[1] is Status.BLANK for c in row.cells):
+                self.report.diagnose("NAV-I031", row.line, f"row '{row.label}' has a label and no figures")
+                acc["diagnosed"] += n
+                continue
+            key = self._key_for(row, row.choice) if row.choice is not None else None
+            if key is not None and row.partial:
+                row.key = key
+                acc["diagnosed"] += n - len(row.partial)
+                for ci, cell in sorted(row.partial.items()):
+                    col = row.columns[ci]
+                    fk = (key, col.measure, col.period)
+                    if fk not in copies:
+                        order.append(fk)
+                    copies[fk].append((cell, row))
+                continue
+            if key is None or (row.damaged and row.placement is None):
+                if key is None and row.choice is not None and row.parent is not None and row.parent.choice is None:
+                    self.report.diagnose("NAV-E016", row.line,
+                                         f"row '{row.label}' is under a total row that could not be read")
+                acc["diagnosed"] += n
+                continue
+            row.key = key
+            placement = row.placement or tuple(range(n))
+            acc["diagnosed"] += bad
+            for fk, cell in self._full_keys(row, key, placement):
+                if cell is None:
+                    continue
+                if fk not in copies:
+                    order.append(fk)
+                copies[fk].append((cell, row))
+        for fk in order:
+            found = copies[fk]
+            distinct = {c for c, _ in found}
+            if len(distinct) == 1:
+                self._emit(fk, found[0][0], found)
+                acc["emitted"] += 1
+                acc["merged"] += len(found) - 1
+                continue
+            votes: dict[Cell, int] = defaultdict(int)
+            for c, r in found:
+                if not r.damaged:
+                    votes[c] += 1
+            best = max(votes.items(), key=lambda kv: kv[1], default=None)
+            if best and best[1] > sum(v for c, v in votes.items() if c != best[0]):
+                winners = [(c, r) for c, r in found if c == best[0]]
+                self._emit(fk, best[0], winners)
+                acc["emitted"] += 1
+                acc["merged"] += len(winners) - 1
+                for c, r in found:
+                    if c != best[0]:
+                        acc["diagnosed"] += 1
+                        self.report.diagnose(
+                            "NAV-W021", r.line,
+                            f"{_fk(fk)}: {_cell(c)} here, {_cell(best[0])} on lines "
+                            f"{', '.join(str(w.line) for _, w in winners)}; the majority is kept",
+                        )
+            else:
+                acc["diagnosed"] += len(found)
+                where = "; ".join(f"{_cell(c)} on line {r.line}" for c, r in found)
+                self.report.diagnose("NAV-E013", found[0][1].line, f"{_fk(fk)} is printed as {where}; left out")
+
+    def _emit(self, fk: FullKey, cell: Cell, sources: list[tuple[Cell, RowData]]) -> None:
+        key, measure, period = fk
+        obs = Observation(key=key, measure=measure, period=period, value=cell[0], status=cell[1],
+                          lines=sorted({r.line for _, r in sources}))
+        for _, r in sources:
+            obs.breakdowns.add(r.breakdown)
+        self.report.observations.append(obs)
+
+
+def _agreed_cells(row: RowData, placements: list[tuple[int, ...]]) -> dict[int, Cell]:
+    """Columns that every fitting placement fills with the same cell."""
+    if not placements:
+        return {}
+    agreed: dict[int, Cell] = {}
+    first = {ci: row.cells[vi] for vi, ci in enumerate(placements[0])}
+    for ci, cell in first.items():
+        if cell is None:
+            continue
+        if all(dict((c, row.cells[v]) for v, c in enumerate(p)).get(ci) == cell for p in placements[1:]):
+            agreed[ci] = cell
+    return agreed
+
+
+def _placed_intervals(row: RowData, placement: tuple[int, ...]) -> dict[tuple[str, str], tuple[float, float]]:
+    """The interval of each column of a damaged row under a placement of its values.
+
+    A column left empty by the placement is bounded through the year-to-date average when the
+    table has the average and all twelve months: NAV's average is the mean of the months rounded
+    half up, so mean in [average - 0.5, average + 0.5] (checked on every complete row of the seeds).
+    """
+    out = {}
+    for vi, ci in enumerate(placement):
+        c = row.columns[ci]
+        out[(c.measure, c.period)] = _interval(row.cells[vi])
+    empty = [row.columns[i] for i in range(len(row.columns)) if i not in placement]
+    ytd = [c for c in row.columns if c.measure == "SNITT_HIA"]
+    months = [c for c in row.columns if c.measure == "DELTAKERE"]
+    if len(empty) == 1 and ytd and len(months) == 12:
+        gap = empty[0]
+        if gap.measure == "SNITT_HIA":
+            lo = sum(out[(m.measure, m.period)][0] for m in months) / 12 - 0.5
+            hi = sum(out[(m.measure, m.period)][1] for m in months) / 12 + 0.5
+        else:
+            ylo, yhi = out[(ytd[0].measure, ytd[0].period)]
+            others = [m for m in months if m != gap]
+            lo = 12 * (ylo - 0.5) - sum(out[(m.measure, m.period)][1] for m in others)
+            hi = 12 * (yhi + 0.5) - sum(out[(m.measure, m.period)][0] for m in others)
+        out[(gap.measure, gap.period)] = (max(0.0, lo), hi)
+    return out
+
+
+def _describe(alt: dict[str, str]) -> str:
+    return " ".join(f"{d} {c}" for d, c in alt.items()) or "the grand total"
+
+
+def _fk(fk: FullKey) -> str:
+    key, measure, period = fk
+    dims = ", ".join(f"{d}={c}" for d, c in zip(DIMENSIONS, key, strict=True) if c != TOTAL)
+    return f"{dims or 'total'} {measure} {period}"
+
+
+def _cell(c: Cell) -> str:
+    return {Status.CONFIDENTIAL: "*", Status.BLANK: "blank"}.get(c[1], str(c[0]))
+
+
+def _breakdowns(rows: list[RowData]) -> None:
+    """The breakdown of a table: the dimensions its keys vary by or fix away from the total."""
+    by_table: dict[int, list[RowData]] = defaultdict(list)
+    for r in rows:
+        by_table[r.table].append(r)
+    for members in by_table.values():
+        keys = [r.key for r in members if r.key]
+        dims = tuple(d for i, d in enumerate(DIMENSIONS) if any(k[i] != TOTAL for k in keys)) if keys else ()
+        for r in members:
+            r.breakdown = dims
+
+
+def reconcile(report: Report, rows: list[RowData], cl: Codelists) -> None:
+    rec = _Reconciler(report, rows, cl)
+    rec.decide_rows()
+    rec.align_damaged()
+    for r in rows:  # keys first, for the breakdown of each table
+        if r.choice is not None and (not r.damaged or r.placement is not None):
+            r.key = rec._key_for(r, r.choice)
+    _breakdowns(rows)
+    rec.merge()
+    report.observations.sort(key=lambda o: (o.key, o.measure, o.period))

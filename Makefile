@@ -1,0 +1,9 @@
+# Shortcuts for the scripts the README names (make is optional; the scripts need only bash and python3).
+.PHONY: demo test bench examples
+demo:
+	bash scripts/demo
+test:
+	bash scripts/test
+examples:
+	bash scripts/setup && for f in examples/reports/*.txt; do b=$$(basename $$f .txt); \
+	  .venv/bin/navstat -q convert $$f --to jsonstat -o examples/output/$$b.json; done

@@ -1,0 +1,54 @@
+"""Python API for analysts: reports and navstat JSON-stat files as tidy pandas DataFrames.
+
+pyjstat drops JSON-stat `status`; these functions keep it, so a confidential cell stays marked
+confidential (value missing, status "confidential") and never turns into a number.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .codelists import load_codelists
+from .model import DIMENSIONS, Observation, Report, Status
+from .readers.navtext import read_file
+from .writers import jsonstat
+
+_STATUS_NAME = {Status.VALUE: "", Status.CONFIDENTIAL: "confidential", Status.BLANK: "blank"}
+COLUMNS = [*DIMENSIONS, "MEASURE", "TIME_PERIOD", "value", "status"]
+
+
+def read_report(path: str | Path) -> Report:
+    """Read and reconcile a NAV report extract."""
+    return read_file(str(path))
+
+
+def observations_frame(observations: list[Observation]) -> pd.DataFrame:
+    """Observations -> tidy DataFrame: one row per figure, codes as strings, value as Int64."""
+    rows = [(*o.key, o.measure, o.period, o.value, _STATUS_NAME[o.status]) for o in observations]
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df["value"] = df["value"].astype("Int64")
+    for c in COLUMNS:
+        if c != "value":
+            df[c] = df[c].astype("string")
+    return df
+
+
+def to_dataframe(report: Report | str | Path) -> pd.DataFrame:
+    """A report (or the path of one) as a tidy DataFrame that keeps the status of every cell."""
+    if not isinstance(report, Report):
+        report = read_report(report)
+    return observations_frame(report.observations)
+
+
+def to_jsonstat(report: Report, lang: str = "nb") -> dict:
+    """A report as a JSON-stat 2.0 collection (a dict; `json.dumps` it or use writers.jsonstat.dumps)."""
+    return jsonstat.collection(report, load_codelists(), lang)
+
+
+def read_jsonstat(path: str | Path) -> pd.DataFrame:
+    """A navstat JSON-stat file (collection or dataset) as a tidy DataFrame with the status column."""
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    return observations_frame(jsonstat.to_observations(doc))

@@ -1,0 +1,329 @@
+"""The `navstat` command line: convert, inspect, structure, validate, codelists.
+
+Exit codes: 0 success (warnings allowed), 1 data errors, 2 usage errors. Every error is one line on
+stderr; no traceback reaches the user unless --debug is given.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .codelists import CODELIST_IDS, CodelistError, load_codelists
+from .model import RULES, Report, Severity, Status
+from .outputs import OutputError, install_signal_handlers, write_text
+from .readers.textio import InputError
+
+FORMATS = ("jsonstat", "sdmx", "sdmx-csv")
+EXTENSIONS = {"jsonstat": ".json", "sdmx": ".xml", "sdmx-csv": ".csv"}
+
+
+class DataError(click.ClickException):
+    exit_code = 1
+
+
+class Usage(click.UsageError):
+    exit_code = 2
+
+
+def _not_yet(what: str, issue: int) -> None:
+    raise Usage(f"{what} is not available yet in navstat {__version__} (tracked in issue #{issue})")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="navstat")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Print info diagnostics too.")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks on failure.")
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Turn NAV "Deltakere i arbeidsrettede tiltak" reports into coded open data."""
+    ctx.obj = {"quiet": quiet, "verbose": verbose, "debug": debug}
+
+
+def _expand(inputs: tuple[str, ...]) -> list[Path]:
+    paths: list[Path] = []
+    for raw in inputs:
+        p = Path(raw)
+        if not p.exists():
+            raise Usage(f"{raw}: no such file")
+        if p.is_dir():
+            found = sorted(x for x in p.iterdir() if x.is_file() and x.suffix.lower() in (".txt", ".md"))
+            if not found:
+                raise DataError(f"{raw}: folder holds no report files (*.txt, *.md)")
+            paths += found
+        else:
+            paths.append(p)
+    return paths
+
+
+def _print_diagnostics(report: Report, obj: dict, strict: bool) -> None:
+    for d in report.diagnostics:
+        sev = d.severity
+        if sev is Severity.INFO and not obj["verbose"]:
+            continue
+        if sev is Severity.WARNING and obj["quiet"] and not strict:
+            continue
+        click.echo(d.format(), err=True)
+
+
+def _read(path: Path):
+    from .readers.navtext import read_file
+
+    try:
+        return read_file(str(path))
+    except InputError as exc:
+        raise DataError(f"{exc.file}:{exc.line}: {exc.message}") from None
+
+
+def _summary(report: Report, n_datasets: int | None = None) -> str:
+    c = Counter(o.status for o in report.observations)
+    sev = Counter(d.severity for d in report.diagnostics)
+    parts = [
+        f"{len(report.observations)} observations ({c[Status.CONFIDENTIAL]} confidential, {c[Status.BLANK]} blank)",
+    ]
+    if n_datasets is not None:
+        parts.append(f"{n_datasets} datasets")
+    parts.append(f"{sev[Severity.ERROR]} errors, {sev[Severity.WARNING]} warnings")
+    acc = report.accounting
+    parts.append(f"cells in {acc['cells_in']} = emitted {acc['emitted']} + merged {acc['merged']} "
+                 f"+ diagnosed {acc['diagnosed']}")
+    return f"{report.source}: " + "; ".join(parts)
+
+
+def _render(report: Report, fmt: str, lang: str, flavour: str) -> tuple[str, int]:
+    cl = load_codelists()
+    if fmt == "jsonstat":
+        from .writers import jsonstat
+
+        doc = jsonstat.collection(report, cl, lang)
+        return jsonstat.dumps(doc), len(doc["link"]["item"])
+    if fmt == "sdmx":
+        _not_yet("--to sdmx", 6)
+    _not_yet("--to sdmx-csv", 6)
+    raise AssertionError
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--to", "fmt", type=click.Choice(FORMATS), default="jsonstat", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Output file, '-' for standard output; a folder when converting several reports.")
+@click.option("--split", "split_dir", type=click.Path(file_okay=False), default=None,
+              help="JSON-stat: write one dataset file per breakdown into this folder.")
+@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True, help="Label language.")
+@click.option("--sdmx-flavour", type=click.Choice(["structure", "generic"]), default="structure",
+              show_default=True, help="SDMX-ML 2.1 StructureSpecificData or GenericData.")
+@click.option("--strict", is_flag=True, help="Warnings and errors fail the run (exit 1, nothing written).")
+@click.option("--report", "report_path", default=None, help="Write machine-readable diagnostics (JSON) here.")
+@click.pass_obj
+def convert(obj: dict, inputs: tuple[str, ...], fmt: str, output: str, split_dir: str | None, lang: str,
+            sdmx_flavour: str, strict: bool, report_path: str | None) -> None:
+    """Convert NAV report extracts to JSON-stat, SDMX-ML or SDMX-CSV."""
+    paths = _expand(inputs)
+    if split_dir and fmt != "jsonstat":
+        raise Usage("--split works with --to jsonstat only")
+    many = len(paths) > 1
+    if many and output != "-" and not Path(output).is_dir():
+        raise Usage(f"{output}: with several inputs, -o must be an existing folder")
+    if many and output == "-" and not split_dir:
+        raise Usage("several inputs need -o FOLDER")
+    if not many and output not in ("-", "") and Path(output).is_dir():
+        output = str(Path(output) / (paths[0].stem + EXTENSIONS[fmt]))
+    failed = False
+    all_diagnostics = []
+    for path in paths:
+        report = _read(path)
+        _print_diagnostics(report, obj, strict)
+        all_diagnostics += [d.as_dict() for d in report.diagnostics]
+        if not report.observations:
+            click.echo(f"{path}:0: error: no observations could be read; nothing written", err=True)
+            failed = True
+            continue
+        if strict and any(d.severity in (Severity.ERROR, Severity.WARNING) for d in report.diagnostics):
+            click.echo(f"{path}:0: error: --strict and the report has errors or warnings; nothing written", err=True)
+            failed = True
+            continue
+        if split_dir:
+            n = _write_split(report, Path(split_dir), lang)
+        else:
+            text, n = _render(report, fmt, lang, sdmx_flavour)
+            target = str(Path(output) / (path.stem + EXTENSIONS[fmt])) if many else output
+            write_text(target, text)
+        if not obj["quiet"]:
+            click.echo(_summary(report, n), err=True)
+    if report_path:
+        write_text(report_path, json.dumps({"diagnostics": all_diagnostics}, ensure_ascii=False, indent=1) + "\n")
+    if failed:
+        sys.exit(1)
+
+
+def _write_split(report: Report, folder: Path, lang: str) -> int:
+    from .writers import jsonstat
+
+    cl = load_codelists()
+    folder.mkdir(parents=True, exist_ok=True)
+    bds = jsonstat.breakdowns(report)
+    stem = Path(report.source).stem
+    for b in bds:
+        write_text(folder / f"{stem}.{jsonstat.split_name(b)}.json", jsonstat.dumps(jsonstat.dataset(report, b, cl, lang)))
+    return len(bds)
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option("--json", "as_json", is_flag=True, help="Print the inspection as JSON.")
+@click.pass_obj
+def inspect(obj: dict, input_path: str, as_json: bool) -> None:
+    """Show the tables found in a report, the cell accounting and the diagnostics by rule."""
+    paths = _expand((input_path,))
+    report = _read(paths[0])
+    by_rule = Counter(d.rule for d in report.diagnostics)
+    if as_json:
+        doc = {
+            "source": report.source,
+            "metadata": {k: getattr(report.metadata, k) for k in report.metadata.__slots__},
+            "tables": [t.__dict__ if hasattr(t, "__dict__") else {k: getattr(t, k) for k in t.__slots__}
+                       for t in report.tables],
+            "accounting": dict(report.accounting),
+            "observations": len(report.observations),
+            "rules": {r: {"count": n, "severity": RULES[r].severity.value, "title": RULES[r].title}
+                      for r, n in sorted(by_rule.items())},
+            "diagnostics": [d.as_dict() for d in report.diagnostics],
+        }
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+        return
+    m = report.metadata
+    click.echo(f"report   {report.source}")
+    click.echo(f"title    {m.title or '-'}   id {m.report_id or '-'}")
+    click.echo(f"period   {m.period_start} .. {m.period_end}   updated {m.updated or '-'}   group {m.group}")
+    click.echo(f"tables   {len(report.tables)}")
+    for t in report.tables:
+        ctx = ", ".join(f"{k}={v}" for k, v in t.context.items()) or "-"
+        cols = f"{len(t.columns)} columns ({t.columns[0]} .. {t.columns[-1]})" if t.columns else "no columns"
+        click.echo(f"  lines {t.first_line:>4}-{t.last_line:<4} by {t.breakdown:<12} context {ctx:<28} "
+                   f"{t.rows:>3} rows, {cols}")
+    acc = report.accounting
+    click.echo(f"cells    in {acc['cells_in']} = emitted {acc['emitted']} + merged {acc['merged']} + "
+               f"diagnosed {acc['diagnosed']}")
+    click.echo(f"observations {len(report.observations)}")
+    click.echo("diagnostics by rule")
+    for rule, n in sorted(by_rule.items()):
+        click.echo(f"  {rule} {RULES[rule].severity.value:<7} {n:>4}  {RULES[rule].title}")
+    shown = [d for d in report.diagnostics if d.severity is not Severity.INFO or obj["verbose"]]
+    for d in shown[:50]:
+        click.echo("  " + d.format())
+    if len(shown) > 50:
+        click.echo(f"  ... {len(shown) - 50} more (use --json for all)")
+
+
+@cli.command()
+@click.option("-o", "--output", default="-", show_default=True, help="Output file.")
+@click.option("--xsd", is_flag=True, help="Write the DSD-specific XML schema instead.")
+def structure(output: str, xsd: bool) -> None:
+    """Write the SDMX-ML 2.1 structure message (codelists, concepts, DSD, dataflow)."""
+    _not_yet("navstat structure", 6)
+
+
+@cli.command()
+@click.argument("file")
+def validate(file: str) -> None:
+    """Validate a navstat output file (JSON-stat or SDMX-ML)."""
+    _not_yet("navstat validate", 8)
+
+
+@cli.command()
+@click.argument("dimension", required=False)
+@click.option("--at", "at", default=None, help="Month YYYY-MM: print the codes in force then.")
+@click.option("--resolve", "label", default=None, help="Show how a label resolves and why.")
+def codelists(dimension: str | None, at: str | None, label: str | None) -> None:
+    """List the dimensions, or the codes of one dimension, or resolve a label."""
+    cl = load_codelists()
+    if dimension is None:
+        for cid in CODELIST_IDS:
+            c = cl[cid]
+            versions = ", ".join(f"{v.id} ({v.valid_from}..{v.valid_to or ''})" for v in c.versions)
+            click.echo(f"{cid:<13} {c.name['nb']:<22} {c.standard:<58} versions: {versions}")
+        return
+    dim = dimension.upper()
+    if dim not in CODELIST_IDS:
+        raise Usage(f"unknown dimension {dimension!r}; choose from {', '.join(CODELIST_IDS)}")
+    c = cl[dim]
+    month = at or _this_month()
+    if at and not _is_month(at):
+        raise Usage(f"--at {at!r}: give a month as YYYY-MM")
+    if label is not None:
+        r = c.resolve(label, month, month)
+        if r.codes:
+            names = ", ".join(f"{x} {c.code(x, month).label() if c.code(x, month) else ''}" for x in r.codes)
+            how = {"exact": "exact match of a name or alias after normalising",
+                   "squashed": "match after normalising and removing spaces",
+                   "rule": "period rule", "prefix": "county number and name agree",
+                   "fuzzy": f"approximate match, similarity {r.score}"}.get(r.method, r.method)
+            state = "ambiguous" if len(r.codes) > 1 else "resolved"
+            click.echo(f"{label!r} -> {names}  ({state}; {how}){'; ' + r.reason if r.reason else ''}")
+        else:
+            click.echo(f"{label!r} -> not resolved: {r.reason}")
+            sys.exit(1)
+        return
+    version = c.version_at(month)
+    click.echo(f"{dim} version {version.id} ({version.valid_from}..{version.valid_to or ''}), in force {month}")
+    for code in c.codes_in_force(month, month):
+        parent = f"  parent {code.parent}" if code.parent else ""
+        click.echo(f"  {code.code:<18} {code.label('nb')}{parent}")
+
+
+def _this_month() -> str:
+    import datetime as dt
+
+    return dt.date.today().strftime("%Y-%m")
+
+
+def _is_month(s: str) -> bool:
+    return len(s) == 7 and s[4] == "-" and s[:4].isdigit() and s[5:].isdigit() and 1 <= int(s[5:]) <= 12
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one-line errors, exit codes 0/1/2, no tracebacks unless --debug."""
+    install_signal_handlers()
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        rv = cli.main(args=args, prog_name="navstat", standalone_mode=False)
+        sys.exit(rv if isinstance(rv, int) else 0)
+    except click.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+            click.echo(exc.ctx.get_help(), err=True)
+            sys.exit(2)
+        msg = exc.format_message().splitlines()[0]
+        click.echo(f"navstat: error: {msg}", err=True)
+        sys.exit(2)
+    except DataError as exc:
+        click.echo(f"navstat: error: {exc.format_message()}", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        click.echo(f"navstat: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except (OutputError, CodelistError) as exc:
+        click.echo(f"navstat: error: {exc}", err=True)
+        sys.exit(2 if isinstance(exc, OutputError) else 1)
+    except click.exceptions.Abort:
+        click.echo("navstat: interrupted; no output written", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("navstat: interrupted; no output written", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:  # the last guard: a bug must still be one line
+        if debug:
+            traceback.print_exc()
+        click.echo(f"navstat: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        sys.exit(1)

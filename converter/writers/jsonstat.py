@@ -1,0 +1,250 @@
+"""Report -> JSON-stat 2.0: a collection with one dense dataset per breakdown, status included.
+
+A breakdown is the set of dimensions a printed table varies by (TILTAK x HOVEDGRUPPE, TILTAK x
+FYLKE, ...). Tables with the same breakdown merge into one dataset, dense over the categories that
+occur (totals and groups included) x MEASURE x TIME_PERIOD. Dimensions at the total throughout are
+left out, as JSON-stat allows. Cells are placed by numpy index arithmetic, not a loop per cell.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .. import __version__
+from ..codelists import Codelist, Codelists, load_codelists
+from ..model import DIMENSIONS, STATUS_SYMBOLS, TOTAL, Observation, Report, Status
+
+TIME, MEASURE = "TIME_PERIOD", "MEASURE"
+_DIM_LABEL = {"TIME_PERIOD": {"nb": "måned", "en": "month"}}
+_STATUS_CODES = {s: STATUS_SYMBOLS[s]["jsonstat"] for s in (Status.CONFIDENTIAL, Status.BLANK)}
+
+
+def ordered_codes(cl: Codelist, present: set[str]) -> list[str]:
+    """Codes in codelist order, each group followed by its members (a readable hierarchy)."""
+    out: list[str] = []
+    all_codes = cl.all_codes()
+    if cl.total and cl.total.code in present:
+        out.append(cl.total.code)
+    for g in cl.groups:
+        if g.code in present:
+            out.append(g.code)
+        out += [c.code for c in all_codes if c.parent == g.code and c.code in present and c.code not in out]
+    out += [c.code for c in all_codes if c.code in present and c.code not in out]
+    out += sorted(present - set(out))  # codes no list knows (should not happen: resolved codes)
+    return out
+
+
+def _children(cl: Codelist, codes: list[str]) -> dict[str, list[str]]:
+    present = set(codes)
+    child: dict[str, list[str]] = {}
+    for code in codes:
+        parent = cl.parent(code)
+        if parent and parent in present:
+            child.setdefault(parent, []).append(code)
+    return child
+
+
+def _label(texts: dict[str, str], lang: str) -> str:
+    return texts.get(lang) or texts.get("nb") or next(iter(texts.values()))
+
+
+def breakdowns(report: Report) -> list[tuple[str, ...]]:
+    found = {b for o in report.observations for b in o.breakdowns}
+    return sorted(found, key=lambda b: (len(b), [DIMENSIONS.index(d) for d in b]))
+
+
+def dataset(report: Report, breakdown: tuple[str, ...], cl: Codelists, lang: str = "nb",
+            embedded: bool = False) -> dict:
+    obs = [o for o in report.observations if breakdown in o.breakdowns]
+    dims = list(breakdown)
+    dim_pos = [DIMENSIONS.index(d) for d in dims]
+    categories: dict[str, list[str]] = {}
+    for d, i in zip(dims, dim_pos, strict=True):
+        categories[d] = ordered_codes(cl[d], {o.key[i] for o in obs})
+    measures = [m for m in ("DELTAKERE", "SNITT_HIA") if any(o.measure == m for o in obs)]
+    periods = sorted({o.period for o in obs})
+    ids = [*dims, MEASURE, TIME]
+    categories[MEASURE] = measures
+    categories[TIME] = periods
+    size = [len(categories[d]) for d in ids]
+    n = int(np.prod(size, dtype=np.int64))
+
+    # Flat positions: row-major, the last dimension varies fastest.
+    index_cols = []
+    for d, i in zip(dims, dim_pos, strict=True):
+        lookup = {c: k for k, c in enumerate(categories[d])}
+        index_cols.append(np.fromiter((lookup[o.key[i]] for o in obs), dtype=np.int64, count=len(obs)))
+    mlook = {m: k for k, m in enumerate(measures)}
+    plook = {p: k for k, p in enumerate(periods)}
+    index_cols.append(np.fromiter((mlook[o.measure] for o in obs), dtype=np.int64, count=len(obs)))
+    index_cols.append(np.fromiter((plook[o.period] for o in obs), dtype=np.int64, count=len(obs)))
+    strides = np.cumprod([1, *size[::-1]])[:-1][::-1]
+    pos = np.zeros(len(obs), dtype=np.int64)
+    for col, stride in zip(index_cols, strides, strict=True):
+        pos += col * stride
+    values = np.full(n, -1, dtype=np.int64)  # -1: no figure
+    status_code = np.zeros(n, dtype=np.int8)  # 0 none, 1 confidential, 2 blank
+    vals = np.fromiter((o.value if o.value is not None else -1 for o in obs), dtype=np.int64, count=len(obs))
+    stat = np.fromiter(
+        (1 if o.status is Status.CONFIDENTIAL else 2 if o.status is Status.BLANK else 0 for o in obs),
+        dtype=np.int8, count=len(obs),
+    )
+    values[pos] = vals
+    status_code[pos] = stat
+    value_list = [None if v < 0 else int(v) for v in values.tolist()]
+    status = {
+        str(int(p)): (_STATUS_CODES[Status.CONFIDENTIAL] if s == 1 else _STATUS_CODES[Status.BLANK])
+        for p, s in zip(np.flatnonzero(status_code).tolist(), status_code[status_code > 0].tolist(), strict=True)
+    }
+
+    dimension: dict[str, dict] = {}
+    for d in dims:
+        c = cl[d]
+        cat: dict = {
+            "index": categories[d],
+            "label": {code: _label(c.code(code).name, lang) if c.code(code) else code for code in categories[d]},
+        }
+        child = _children(c, categories[d])
+        if child:
+            cat["child"] = child
+        entry: dict = {"label": _label(c.name, lang).lower(), "category": cat}
+        if c.link:
+            entry["link"] = {"describedby": [{"href": c.link, "label": c.standard}]}
+        elif c.standard.startswith("urn:"):
+            entry["extension"] = {"standard": c.standard}
+        dimension[d] = entry
+    mcl = cl["MEASURE"]
+    units = {}
+    for m in measures:
+        unit = mcl.code(m).unit or {}
+        units[m] = {"label": unit.get(lang, unit.get("nb", "")), "decimals": int(unit.get("decimals", 0))}
+    dimension[MEASURE] = {
+        "label": _label(mcl.name, lang).lower(),
+        "category": {"index": measures, "label": {m: _label(mcl.code(m).name, lang) for m in measures},
+                     "unit": units},
+    }
+    dimension[TIME] = {"label": _DIM_LABEL[TIME][lang], "category": {"index": periods,
+                                                                     "label": {p: p for p in periods}}}
+    meta = report.metadata
+    by = " x ".join(_label(cl[d].name, lang).lower() for d in dims) or ("totalt" if lang == "nb" else "total")
+    title = meta.title or ("Deltakere i arbeidsrettede tiltak" if lang == "nb" else "Participants in measures")
+    ds: dict = {}
+    if not embedded:
+        ds["version"] = "2.0"
+    ds["class"] = "dataset"
+    ds["label"] = f"{title} ({'etter' if lang == 'nb' else 'by'} {by})"
+    ds["source"] = "NAV"
+    if meta.updated:
+        ds["updated"] = f"{meta.updated}T00:00:00Z"
+    ds["id"] = ids
+    ds["size"] = size
+    role = {"time": [TIME], "metric": [MEASURE]}
+    if "FYLKE" in dims:
+        role["geo"] = ["FYLKE"]
+    ds["role"] = role
+    ds["dimension"] = dimension
+    if meta.notes:
+        ds["note"] = list(meta.notes)
+    ds["value"] = value_list
+    if status:
+        ds["status"] = status
+    ds["extension"] = _extension(report, dims, cl)
+    return ds
+
+
+def _extension(report: Report, dims: list[str], cl: Codelists) -> dict:
+    meta = report.metadata
+    return {
+        "navstat": {
+            "version": __version__,
+            "source": Path(report.source).name,
+            "report_id": meta.report_id,
+            "period": [meta.period_start, meta.period_end],
+            "tiltak_group": meta.group,
+        },
+        "status": {
+            "label": {
+                STATUS_SYMBOLS[s]["jsonstat"]: {"nb": STATUS_SYMBOLS[s]["nb"], "en": STATUS_SYMBOLS[s]["en"]}
+                for s in (Status.CONFIDENTIAL, Status.BLANK)
+            }
+        },
+        "codelists": {
+            d: {"version": meta.codelist_versions.get(d, ""), "standard": cl[d].standard}
+            for d in (*dims, "MEASURE")
+        },
+    }
+
+
+def collection(report: Report, cl: Codelists | None = None, lang: str = "nb") -> dict:
+    cl = cl or load_codelists()
+    meta = report.metadata
+    items = [dataset(report, b, cl, lang, embedded=True) for b in breakdowns(report)]
+    out: dict = {
+        "version": "2.0",
+        "class": "collection",
+        "label": meta.title or "Deltakere i arbeidsrettede tiltak",
+        "source": "NAV",
+    }
+    if meta.updated:
+        out["updated"] = f"{meta.updated}T00:00:00Z"
+    if meta.notes:
+        out["note"] = list(meta.notes)
+    out["link"] = {"item": items}
+    out["extension"] = {"navstat": {"version": __version__, "source": Path(report.source).name}}
+    return out
+
+
+def dumps(doc: dict) -> str:
+    """Deterministic JSON text: members in the order built, no spaces, UTF-8."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+
+
+def split_name(breakdown: tuple[str, ...]) -> str:
+    return "-".join(d.lower() for d in breakdown) or "total"
+
+
+# -- reading navstat's own JSON-stat back (for analysts and round trips) ---------------------------
+
+_SYMBOL_STATUS = {v: k for k, v in _STATUS_CODES.items()}
+
+
+def observations_from_dataset(ds: dict) -> list[tuple[dict[str, str], int | None, Status]]:
+    """Every cell of a dataset that holds a figure or a status: (codes by dimension, value, status)."""
+    ids, size = ds["id"], ds["size"]
+    index = []
+    for d in ids:
+        idx = ds["dimension"][d]["category"]["index"]
+        index.append(idx if isinstance(idx, list) else sorted(idx, key=idx.get))
+    value = ds["value"]
+    status = ds.get("status") or {}
+    if isinstance(status, list):
+        status = {str(i): s for i, s in enumerate(status) if s}
+    out = []
+    positions = range(len(value)) if isinstance(value, list) else sorted(int(k) for k in value)
+    for p in positions:
+        v = value[p] if isinstance(value, list) else value[str(p)]
+        s = status.get(str(p))
+        if v is None and s is None:
+            continue
+        codes = {}
+        rest = p
+        for d, n, idx in zip(reversed(ids), reversed(size), reversed(index), strict=True):
+            codes[d] = idx[rest % n]
+            rest //= n
+        out.append((codes, v, _SYMBOL_STATUS.get(s, Status.VALUE) if v is None else Status.VALUE))
+    return out
+
+
+def to_observations(doc: dict) -> list[Observation]:
+    """navstat JSON-stat (collection or dataset) -> observations, deduplicated across datasets."""
+    datasets = doc["link"]["item"] if doc.get("class") == "collection" else [doc]
+    seen: dict[tuple, Observation] = {}
+    for ds in datasets:
+        for codes, v, s in observations_from_dataset(ds):
+            key = tuple(codes.get(d, TOTAL) for d in DIMENSIONS)
+            o = Observation(key, codes[MEASURE], codes[TIME], v, s)
+            seen.setdefault(o.full_key, o)
+    return [seen[k] for k in sorted(seen)]

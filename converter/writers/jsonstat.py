@@ -23,7 +23,8 @@ _STATUS_CODES = {s: STATUS_SYMBOLS[s]["jsonstat"] for s in (Status.CONFIDENTIAL,
 
 
 def ordered_codes(cl: Codelist, present: set[str]) -> list[str]:
-    """Codes in codelist order, each group followed by its members (a readable hierarchy)."""
+    """Codes in codelist order: total, each group followed by its members, codes, then specials
+    (Uoppgitt, Øvrige områder) last, as statistics tables print them."""
     out: list[str] = []
     all_codes = cl.all_codes()
     if cl.total and cl.total.code in present:
@@ -32,6 +33,7 @@ def ordered_codes(cl: Codelist, present: set[str]) -> list[str]:
         if g.code in present:
             out.append(g.code)
         out += [c.code for c in all_codes if c.parent == g.code and c.code in present and c.code not in out]
+    out += [c.code for c in all_codes if c.level == "code" and c.code in present and c.code not in out]
     out += [c.code for c in all_codes if c.code in present and c.code not in out]
     out += sorted(present - set(out))  # codes no list knows (should not happen: resolved codes)
     return out

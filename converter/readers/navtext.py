@@ -357,6 +357,8 @@ def _row_alternatives(cl: Codelists, block: Block, row: RowData, start: str, end
             report.diagnose("NAV-E014", row.line, f"total row '{row.label}': '{row.total_of}' is not a known category")
         return alts
     if block.dim is None:
+        if not resolve_compound(cl, row.label, start, end):
+            report.diagnose("NAV-E014", row.line, f"'{row.label}' is not a label of any dimension")
         return []
     r = cl.resolve(block.dim, row.label, start, end)
     if r.method == "fuzzy":
@@ -401,10 +403,26 @@ def _decide_block_dims(p: _Parser, start: str, end: str) -> None:
             previous[first_total] = block.dim
         if levels["group"] != levels["code"]:
             block.tiltak_level = "group" if levels["group"] > levels["code"] else "code"
-        if block.dim is None and any(r.total_of is None for r in block.rows):
+        if block.dim is None and ties:
             dims = ", ".join(sorted(ties)) or "none"
             p.report.diagnose("NAV-E016", block.first_line,
                               f"cannot tell what the rows of this table break down by (candidates: {dims})")
+
+
+def _report_group(cl: Codelists, title: str, groups: set[str], start: str, end: str, report: Report) -> str:
+    """What the grand "I alt" stands for. A TILT report about one group names it in its title
+    ("Tiltaksdeltakere på arbeidspraksis") and prints the group's total; a report titled for all
+    measures prints the total of all. Without a title, the measures decide: one group, or all."""
+    m = re.search(r"tiltaksdeltakere på (.+?)(?:\.|$)", title, re.I)
+    if m:
+        r = cl.resolve("TILTAK", m.group(1), start, end)
+        if r.code and _level(cl, r.code) == "group":
+            if groups - {r.code}:
+                report.diagnose("NAV-I033", 1, f"title names {r.code} but the tables also hold {sorted(groups - {r.code})}")
+            return r.code
+    if title:
+        return TOTAL
+    return next(iter(groups)) if len(groups) == 1 else TOTAL
 
 
 def _dims(row: RowData) -> set[str]:
@@ -450,7 +468,7 @@ def read_report(text: str, source: str = "<input>", codelists: Codelists | None 
                     code = alt["TILTAK"]
                     lvl = _level(cl, code)
                     groups.add(code if lvl == "group" else cl["TILTAK"].parent(code) or TOTAL)
-    meta.group = next(iter(groups)) if len(groups) == 1 else TOTAL
+    meta.group = _report_group(cl, meta.title, groups, start, end, report)
     report_has = {"group": False, "code": False}
     for block in p.blocks:
         for row in block.rows:

@@ -1,0 +1,122 @@
+"""Reports the team wrote in NAV's grammar with other content: other years, counties, measures, months.
+Nothing in the reader may be tied to the five seeds' years, counties, measures or table order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from converter.model import Severity, Status
+from converter.readers.navtext import read_file, read_report
+
+from .conftest import index, key
+
+DATA = Path(__file__).parent / "data"
+
+
+def read(name: str):
+    r = read_file(str(DATA / name))
+    assert not [d.format() for d in r.diagnostics if d.severity is not Severity.INFO]
+    acc = r.accounting
+    assert acc["cells_in"] == acc["emitted"] + acc["merged"] + acc["diagnosed"]
+    return r
+
+
+def test_2019_county_report_uses_klass_2018():
+    r = read("2019-fylke-klass2018.txt")
+    assert r.metadata.codelist_versions["FYLKE"] == "2018"
+    obs = index(r)
+    assert obs[(key(TILTAK="TG_ARBEIDSPRAKSIS", FYLKE="50"), "DELTAKERE", "2019-03")].value == 502
+    assert obs[(key(TILTAK="TG_ARBEIDSPRAKSIS", FYLKE="19"), "DELTAKERE", "2019-12")].value == 201
+    assert obs[(key(TILTAK="TG_ARBEIDSPRAKSIS", FYLKE="01"), "DELTAKERE", "2019-01")].value == 10
+    assert obs[(key(TILTAK="TG_ARBEIDSPRAKSIS", FYLKE="99"), "DELTAKERE", "2019-01")].status is Status.CONFIDENTIAL
+    total = obs[(key(TILTAK="TG_ARBEIDSPRAKSIS"), "DELTAKERE", "2019-01")]
+    assert total.value == 2142 and len(total.lines) == 2  # repeated on the second page, merged
+    assert len({o.key[2] for o in r.observations}) == 20  # 18 counties, Ukjent, total
+
+
+def test_2016_report_with_the_new_measures():
+    r = read("2016-tiltak-nye-tiltak.txt")
+    obs = index(r)
+    for code, jan in (("MIDLONTIL", 1000), ("VARLONTIL", 2000), ("ARBFORB", 300), ("ARBTREN", 400), ("INKLUTILS", 20)):
+        assert obs[(key(TILTAK=code), "DELTAKERE", "2016-01")].value == jan
+    assert obs[(key(TILTAK="OPPLT2AAR"), "DELTAKERE", "2016-01")].status is Status.CONFIDENTIAL
+    assert obs[(key(TILTAK="TG_LONNSTILSKUDD"), "DELTAKERE", "2016-02")].value == 1001 + 2001
+    assert obs[(key(TILTAK="TG_TILRETTELEGGING"), "DELTAKERE", "2016-12")].value == 31
+    assert r.metadata.group == "_T"
+
+
+def test_2025_tilt_report_with_2024_counties_and_updated_date():
+    r = read("2025-tilt110-fylke.txt")
+    assert (r.metadata.report_id, r.metadata.updated) == ("TILT110", "2026-02-03")
+    assert r.metadata.group == "TG_LONNSTILSKUDD"  # one group's measures only
+    obs = index(r)
+    assert obs[(key(TILTAK="MIDLONTIL", FYLKE="56"), "DELTAKERE", "2025-02")].value == 56 * 12 + 1
+    assert obs[(key(TILTAK="MIDLONTIL", FYLKE="55"), "SNITT_HIA", "2025-12")].value == int(sum(55 * 12 + m for m in range(12)) / 12 + 0.5)
+    assert obs[(key(TILTAK="MIDLONTIL", FYLKE="99"), "SNITT_HIA", "2025-12")].status is Status.CONFIDENTIAL
+    assert r.metadata.codelist_versions["FYLKE"] == "2024"
+
+
+def test_january_to_august_only():
+    r = read("2020-jan-aug-kjonn.txt")
+    obs = index(r)
+    assert {o.period for o in r.observations} == {f"2020-{m:02d}" for m in range(1, 9)}
+    assert obs[(key(TILTAK="JOBBK", KJONN="M"), "SNITT_HIA", "2020-08")].value == 104  # dated at the last month
+    assert obs[(key(KJONN="M"), "DELTAKERE", "2020-08")].value == 314
+    assert obs[(key(TILTAK="MENTOR", KJONN="M"), "DELTAKERE", "2020-01")].value == 200
+
+
+HEADER = "\t" + "\t".join("Januar Februar Mars".split())
+
+
+def _report(body: str, period: str = "Januar - Mars 2022") -> str:
+    return f"Deltakere i arbeidsrettede tiltak. Tidsserie måned\n\nTiltak\n\n{period}\n\n{HEADER}\n{body}\n"
+
+
+def test_disagreeing_copies_without_majority_are_left_out():
+    text = _report("I alt\t10\t20\t30\nMentor\t10\t20\t30\n") + _report("I alt\t10\t21\t30\nMentor\t10\t20\t30\n")
+    r = read_report(text, "x.txt")
+    obs = index(r)
+    assert (key(), "DELTAKERE", "2022-02") not in obs
+    assert [d.rule for d in r.errors] == ["NAV-E013"]
+    assert obs[(key(), "DELTAKERE", "2022-01")].value == 10
+
+
+def test_majority_of_copies_wins_and_dissent_is_reported():
+    page = _report("I alt\t10\t20\t30\nMentor\t10\t20\t30\n")
+    r = read_report(page + page + _report("I alt\t10\t21\t30\nMentor\t10\t20\t30\n"), "x.txt")
+    assert index(r)[(key(), "DELTAKERE", "2022-02")].value == 20
+    assert [d.rule for d in r.diagnostics if d.severity is not Severity.INFO] == ["NAV-W021"]
+
+
+def test_short_row_without_evidence_is_left_out():
+    r = read_report(_report("I alt\t10\t20\t30\nMentor\t10\t20\nJobbklubb\t*\t*\t*\n"), "x.txt")
+    assert [d.rule for d in r.errors] == ["NAV-E012"]
+    assert not [o for o in r.observations if o.key[0] == "MENTOR"]
+
+
+def test_short_row_repaired_from_a_copy():
+    text = _report("I alt\t10\t20\t30\nMentor\t10\t20\t30\n") + _report("I alt\t10\t30\nMentor\t10\t20\t30\n")
+    r = read_report(text, "x.txt")
+    assert [d.rule for d in r.diagnostics if d.severity is Severity.WARNING] == ["NAV-W020"]
+    assert index(r)[(key(), "DELTAKERE", "2022-03")].lines == [8, 18]  # the second page starts at line 11
+
+
+def test_unknown_label_is_an_error_not_a_guess():
+    r = read_report(_report("I alt\t10\t20\t30\nFoobar-tiltak\t1\t2\t3\n"), "x.txt")
+    assert [d.rule for d in r.errors] == ["NAV-E014"]
+    assert len(r.observations) == 3
+
+
+def test_no_period_is_an_error():
+    r = read_report(f"Tiltak\n\n{HEADER}\nI alt\t1\t2\t3\n", "x.txt")
+    assert [d.rule for d in r.errors][:1] == ["NAV-E017"]
+    assert not r.observations
+
+
+@pytest.mark.parametrize("cell", ["12a", "1,5", "--"])
+def test_bad_cell_is_reported(cell):
+    r = read_report(_report(f"I alt\t10\t{cell}\t30\n"), "x.txt")
+    assert "NAV-E011" in [d.rule for d in r.errors]
+    assert {o.period for o in r.observations} == {"2022-01", "2022-03"}

@@ -54,9 +54,9 @@ def _expand(inputs: tuple[str, ...]) -> list[Path]:
         if not p.exists():
             raise Usage(f"{raw}: no such file")
         if p.is_dir():
-            found = sorted(x for x in p.iterdir() if x.is_file() and x.suffix.lower() in (".txt", ".md"))
+            found = sorted(x for x in p.iterdir() if x.is_file() and x.suffix.lower() == ".txt")
             if not found:
-                raise DataError(f"{raw}: folder holds no report files (*.txt, *.md)")
+                raise DataError(f"{raw}: folder holds no report files (*.txt)")
             paths += found
         else:
             paths.append(p)
@@ -92,8 +92,9 @@ def _summary(report: Report, n_datasets: int | None = None) -> str:
         parts.append(f"{n_datasets} datasets")
     parts.append(f"{sev[Severity.ERROR]} errors, {sev[Severity.WARNING]} warnings")
     acc = report.accounting
-    parts.append(f"cells in {acc['cells_in']} = emitted {acc['emitted']} + merged {acc['merged']} "
-                 f"+ diagnosed {acc['diagnosed']}")
+    parts.append(
+        f"cells in {acc['cells_in']} = emitted {acc['emitted']} + merged {acc['merged']} + diagnosed {acc['diagnosed']}"
+    )
     return f"{report.source}: " + "; ".join(parts)
 
 
@@ -112,20 +113,43 @@ def _render(report: Report, fmt: str, lang: str, flavour: str) -> tuple[str, int
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--to", "fmt", type=click.Choice(FORMATS), default="jsonstat", show_default=True,
-              help="Output format.")
-@click.option("-o", "--output", default="-", show_default=True,
-              help="Output file, '-' for standard output; a folder when converting several reports.")
-@click.option("--split", "split_dir", type=click.Path(file_okay=False), default=None,
-              help="JSON-stat: write one dataset file per breakdown into this folder.")
+@click.option("--to", "fmt", type=click.Choice(FORMATS), default="jsonstat", show_default=True, help="Output format.")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Output file, '-' for standard output; a folder when converting several reports.",
+)
+@click.option(
+    "--split",
+    "split_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="JSON-stat: write one dataset file per breakdown into this folder.",
+)
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True, help="Label language.")
-@click.option("--sdmx-flavour", type=click.Choice(["structure", "generic"]), default="structure",
-              show_default=True, help="SDMX-ML 2.1 StructureSpecificData or GenericData.")
+@click.option(
+    "--sdmx-flavour",
+    type=click.Choice(["structure", "generic"]),
+    default="structure",
+    show_default=True,
+    help="SDMX-ML 2.1 StructureSpecificData or GenericData.",
+)
 @click.option("--strict", is_flag=True, help="Warnings and errors fail the run (exit 1, nothing written).")
 @click.option("--report", "report_path", default=None, help="Write machine-readable diagnostics (JSON) here.")
 @click.pass_obj
-def convert(obj: dict, inputs: tuple[str, ...], fmt: str, output: str, split_dir: str | None, lang: str,
-            sdmx_flavour: str, strict: bool, report_path: str | None) -> None:
+def convert(
+    obj: dict,
+    inputs: tuple[str, ...],
+    fmt: str,
+    output: str,
+    split_dir: str | None,
+    lang: str,
+    sdmx_flavour: str,
+    strict: bool,
+    report_path: str | None,
+) -> None:
     """Convert NAV report extracts to JSON-stat, SDMX-ML or SDMX-CSV."""
     paths = _expand(inputs)
     if split_dir and fmt != "jsonstat":
@@ -173,7 +197,9 @@ def _write_split(report: Report, folder: Path, lang: str) -> int:
     bds = jsonstat.breakdowns(report)
     stem = Path(report.source).stem
     for b in bds:
-        write_text(folder / f"{stem}.{jsonstat.split_name(b)}.json", jsonstat.dumps(jsonstat.dataset(report, b, cl, lang)))
+        write_text(
+            folder / f"{stem}.{jsonstat.split_name(b)}.json", jsonstat.dumps(jsonstat.dataset(report, b, cl, lang))
+        )
     return len(bds)
 
 
@@ -190,12 +216,15 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
         doc = {
             "source": report.source,
             "metadata": {k: getattr(report.metadata, k) for k in report.metadata.__slots__},
-            "tables": [t.__dict__ if hasattr(t, "__dict__") else {k: getattr(t, k) for k in t.__slots__}
-                       for t in report.tables],
+            "tables": [
+                t.__dict__ if hasattr(t, "__dict__") else {k: getattr(t, k) for k in t.__slots__} for t in report.tables
+            ],
             "accounting": dict(report.accounting),
             "observations": len(report.observations),
-            "rules": {r: {"count": n, "severity": RULES[r].severity.value, "title": RULES[r].title}
-                      for r, n in sorted(by_rule.items())},
+            "rules": {
+                r: {"count": n, "severity": RULES[r].severity.value, "title": RULES[r].title}
+                for r, n in sorted(by_rule.items())
+            },
             "diagnostics": [d.as_dict() for d in report.diagnostics],
         }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
@@ -208,11 +237,15 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
     for t in report.tables:
         ctx = ", ".join(f"{k}={v}" for k, v in t.context.items()) or "-"
         cols = f"{len(t.columns)} columns ({t.columns[0]} .. {t.columns[-1]})" if t.columns else "no columns"
-        click.echo(f"  lines {t.first_line:>4}-{t.last_line:<4} by {t.breakdown:<12} context {ctx:<28} "
-                   f"{t.rows:>3} rows, {cols}")
+        click.echo(
+            f"  lines {t.first_line:>4}-{t.last_line:<4} by {t.breakdown:<12} context {ctx:<28} "
+            f"{t.rows:>3} rows, {cols}"
+        )
     acc = report.accounting
-    click.echo(f"cells    in {acc['cells_in']} = emitted {acc['emitted']} + merged {acc['merged']} + "
-               f"diagnosed {acc['diagnosed']}")
+    click.echo(
+        f"cells    in {acc['cells_in']} = emitted {acc['emitted']} + merged {acc['merged']} + "
+        f"diagnosed {acc['diagnosed']}"
+    )
     click.echo(f"observations {len(report.observations)}")
     click.echo("diagnostics by rule")
     for rule, n in sorted(by_rule.items()):
@@ -263,10 +296,13 @@ def codelists(dimension: str | None, at: str | None, label: str | None) -> None:
         r = c.resolve(label, month, month)
         if r.codes:
             names = ", ".join(f"{x} {c.code(x, month).label() if c.code(x, month) else ''}" for x in r.codes)
-            how = {"exact": "exact match of a name or alias after normalising",
-                   "squashed": "match after normalising and removing spaces",
-                   "rule": "period rule", "prefix": "county number and name agree",
-                   "fuzzy": f"approximate match, similarity {r.score}"}.get(r.method, r.method)
+            how = {
+                "exact": "exact match of a name or alias after normalising",
+                "squashed": "match after normalising and removing spaces",
+                "rule": "period rule",
+                "prefix": "county number and name agree",
+                "fuzzy": f"approximate match, similarity {r.score}",
+            }.get(r.method, r.method)
             state = "ambiguous" if len(r.codes) > 1 else "resolved"
             click.echo(f"{label!r} -> {names}  ({state}; {how}){'; ' + r.reason if r.reason else ''}")
         else:

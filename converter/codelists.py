@@ -44,10 +44,38 @@ _LOOKALIKE = str.maketrans(
 # A transliteration for the remaining Cyrillic letters ("Jobbkлубb" -> "Jobbklubb").
 _TRANSLIT = str.maketrans(
     {
-        "б": "b", "в": "v", "г": "g", "д": "d", "ж": "zh", "з": "z", "и": "i", "й": "j", "к": "k",
-        "л": "l", "м": "m", "н": "n", "п": "p", "т": "t", "у": "u", "ф": "f", "ц": "c", "ч": "ch",
-        "ш": "sh", "щ": "sch", "ы": "y", "э": "e", "ю": "ju", "я": "ja", "ь": "", "ъ": "",
-        "а": "a", "е": "e", "о": "o", "р": "r", "с": "s", "х": "h",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "j",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "п": "p",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "ц": "c",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "sch",
+        "ы": "y",
+        "э": "e",
+        "ю": "ju",
+        "я": "ja",
+        "ь": "",
+        "ъ": "",
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "r",
+        "с": "s",
+        "х": "h",
     }
 )
 _MARKUP = re.compile(r"<[^>]*>|\\(?=[*_])|\*\*")
@@ -139,9 +167,7 @@ class Code:
         return self.name.get(lang) or self.name["nb"]
 
     def valid_between(self, start: str, end: str) -> bool:
-        return (self.valid_from is None or self.valid_from <= end) and (
-            self.valid_to is None or self.valid_to >= start
-        )
+        return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or self.valid_to >= start)
 
 
 @dataclass(slots=True)
@@ -280,7 +306,10 @@ class Codelist:
                 if best_score - runner_up >= FUZZY_MARGIN:
                     return Resolution(label, best_codes, "fuzzy", round(best_score, 1))
                 return Resolution(
-                    label, (), "none", round(best_score, 1),
+                    label,
+                    (),
+                    "none",
+                    round(best_score, 1),
                     f"near-tie: {best_codes[0]} {best_score:.0f} vs another code {runner_up:.0f}",
                 )
         return Resolution(label, (), "none", 0.0, self._why_not(label, start, end))
@@ -350,7 +379,7 @@ def _parse_code(d: dict, file: str, level: str, parent: str | None = None) -> Co
 def load_codelist(path: Path) -> Codelist:
     file = str(path)
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader subclass
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise CodelistError(file, (mark.line + 1) if mark else 0, str(exc.problem or exc)) from None
@@ -395,8 +424,13 @@ def load_codelist(path: Path) -> Codelist:
         if "label" not in r or "code" not in r:
             raise CodelistError(file, rl, "a rule needs `label` and `code`")
         rules.append(
-            Rule(str(r["label"]), str(r["code"]), _date(r.get("valid_from"), file, rl, "valid_from"),
-                 _date(r.get("valid_to"), file, rl, "valid_to"), str(r.get("note", "")))
+            Rule(
+                str(r["label"]),
+                str(r["code"]),
+                _date(r.get("valid_from"), file, rl, "valid_from"),
+                _date(r.get("valid_to"), file, rl, "valid_to"),
+                str(r.get("note", "")),
+            )
         )
     if doc["id"] != path.stem:
         raise CodelistError(file, doc.line, f"id {doc['id']!r} does not match the file name {path.stem!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 # Order of the key; also the order of dimensions in every output.
 DIMENSIONS: tuple[str, ...] = (
@@ -28,7 +28,7 @@ MEASURES = ("DELTAKERE", "SNITT_HIA")
 Key = tuple[str, ...]  # one code per entry of DIMENSIONS
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """What a cell of the report held."""
 
     VALUE = "A"  # a number
@@ -56,7 +56,7 @@ STATUS_SYMBOLS = {
 }
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -75,22 +75,50 @@ RULES: dict[str, Rule] = {
     r.id: r
     for r in (
         Rule("NAV-E001", Severity.ERROR, "input cannot be read", "check the path and that it is a text report"),
-        Rule("NAV-E002", Severity.ERROR, "no table found", "is this a NAV 'Deltakere i arbeidsrettede tiltak' extract?"),
+        Rule(
+            "NAV-E002", Severity.ERROR, "no table found", "is this a NAV 'Deltakere i arbeidsrettede tiltak' extract?"
+        ),
         Rule("NAV-E010", Severity.ERROR, "row before any header", "a table must start with a header of months"),
         Rule("NAV-E011", Severity.ERROR, "cell is not a number, * or blank", "fix the cell in the source"),
-        Rule("NAV-E012", Severity.ERROR, "damaged row cannot be aligned",
-             "the row has a different number of values than the header and no other copy or total decides"),
-        Rule("NAV-E013", Severity.ERROR, "copies of the same figure disagree",
-             "the report prints this figure more than once with different values; check the source"),
-        Rule("NAV-E014", Severity.ERROR, "label not found in the codelist",
-             "add the spelling as an alias in codelists/*.yaml if it is a real category"),
-        Rule("NAV-E015", Severity.ERROR, "label is ambiguous",
-             "two codes match equally well; add an exact alias to decide"),
-        Rule("NAV-E016", Severity.ERROR, "table context not understood",
-             "the heading above the table does not name a known group, main group or sex"),
-        Rule("NAV-E017", Severity.ERROR, "period not found", "the report needs a line like 'Januar 2021 - Desember 2021'"),
-        Rule("NAV-E018", Severity.ERROR, "total row is ambiguous",
-             "'I alt X' names both a group and a measure and no figure elsewhere decides which"),
+        Rule(
+            "NAV-E012",
+            Severity.ERROR,
+            "damaged row cannot be aligned",
+            "the row has a different number of values than the header and no other copy or total decides",
+        ),
+        Rule(
+            "NAV-E013",
+            Severity.ERROR,
+            "copies of the same figure disagree",
+            "the report prints this figure more than once with different values; check the source",
+        ),
+        Rule(
+            "NAV-E014",
+            Severity.ERROR,
+            "label not found in the codelist",
+            "add the spelling as an alias in codelists/*.yaml if it is a real category",
+        ),
+        Rule(
+            "NAV-E015",
+            Severity.ERROR,
+            "label is ambiguous",
+            "two codes match equally well; add an exact alias to decide",
+        ),
+        Rule(
+            "NAV-E016",
+            Severity.ERROR,
+            "table context not understood",
+            "the heading above the table does not name a known group, main group or sex",
+        ),
+        Rule(
+            "NAV-E017", Severity.ERROR, "period not found", "the report needs a line like 'Januar 2021 - Desember 2021'"
+        ),
+        Rule(
+            "NAV-E018",
+            Severity.ERROR,
+            "total row is ambiguous",
+            "'I alt X' names both a group and a measure and no figure elsewhere decides which",
+        ),
         Rule("NAV-W020", Severity.WARNING, "damaged row repaired from the report's own evidence"),
         Rule("NAV-W021", Severity.WARNING, "disagreeing copy outvoted by the other copies"),
         Rule("NAV-W022", Severity.WARNING, "input is not UTF-8; decoded as cp1252"),

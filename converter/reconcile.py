@@ -152,7 +152,8 @@ class _Reconciler:
                                 break
                     if by_block[bid] is None:
                         self.report.diagnose(
-                            "NAV-E016", row.line,
+                            "NAV-E016",
+                            row.line,
                             "the heading above this table names both a group and a measure; nothing decides which",
                         )
                 row.context_choice = by_block[bid]
@@ -196,7 +197,8 @@ class _Reconciler:
         if len(supported) == 1:
             row.choice, row.decided = supported[0], True
             self.report.diagnose(
-                "NAV-I032", row.line,
+                "NAV-I032",
+                row.line,
                 f"'{row.label}' read as {_describe(supported[0])}: its figures equal those printed for it elsewhere",
             )
 
@@ -222,7 +224,8 @@ class _Reconciler:
         if choice is None:
             opts = " or ".join(_describe(a) for a in alts)
             self.report.diagnose(
-                "NAV-E018" if row.role == "total" else "NAV-E015", row.line,
+                "NAV-E018" if row.role == "total" else "NAV-E015",
+                row.line,
                 f"'{row.label}' can be {opts}; no figure or table structure in the report decides",
             )
             row.decided = True
@@ -268,24 +271,30 @@ class _Reconciler:
                 missing = [row.columns[i] for i in range(m) if i not in cands[0]]
                 gone = ", ".join(f"{c.measure} {c.period}" for c in missing) or "none"
                 self.report.diagnose(
-                    "NAV-W020", row.line,
+                    "NAV-W020",
+                    row.line,
                     f"row '{row.label}' has {n} values for {m} columns; aligned by "
                     f"{' and '.join(reasons[id(row)]) or 'the year-to-date average'}; not printed: {gone}",
                 )
             else:
                 agreed = _agreed_cells(row, cands)
-                what = "no alignment fits the report's other figures" if not cands else (
-                    f"{len(cands)} alignments fit the report's other figures")
+                what = (
+                    "no alignment fits the report's other figures"
+                    if not cands
+                    else (f"{len(cands)} alignments fit the report's other figures")
+                )
                 if agreed:
                     row.partial = agreed
                     kept = ", ".join(f"{row.columns[i].measure} {row.columns[i].period}" for i in sorted(agreed))
                     self.report.diagnose(
-                        "NAV-W020", row.line,
+                        "NAV-W020",
+                        row.line,
                         f"row '{row.label}' has {n} values for {m} columns; {what}, and all of them agree on "
                         f"{kept}; aligned by {' and '.join(reasons[id(row)])}",
                     )
                 self.report.diagnose(
-                    "NAV-E012", row.line,
+                    "NAV-E012",
+                    row.line,
                     f"row '{row.label}' has {n} values for {m} columns and {what}; "
                     f"{n - len(agreed)} of its cells are left out",
                 )
@@ -323,7 +332,7 @@ class _Reconciler:
             parent_code = self.cl[row.dim].parent(key[di])
             if parent_code is None:
                 continue
-            pkey = (*key[:di], parent_code, *key[di + 1:])
+            pkey = (*key[:di], parent_code, *key[di + 1 :])
             families[(pkey, row.dim)].append(row)
         for (pkey, dim), members in families.items():
             dmg = [r for r in members if r.damaged and id(r) in candidates]
@@ -371,8 +380,10 @@ class _Reconciler:
             hull = {}
             for r in dmg:
                 hull[id(r)] = {
-                    col: (min(cell_at(r, p, col)[0] for p in candidates[id(r)]) if candidates[id(r)] else 0.0,
-                          max(cell_at(r, p, col)[1] for p in candidates[id(r)]) if candidates[id(r)] else INF)
+                    col: (
+                        min(cell_at(r, p, col)[0] for p in candidates[id(r)]) if candidates[id(r)] else 0.0,
+                        max(cell_at(r, p, col)[1] for p in candidates[id(r)]) if candidates[id(r)] else INF,
+                    )
                     for col in parent
                 }
             for r in dmg:
@@ -405,8 +416,22 @@ class _Reconciler:
                     if msg not in reasons[id(r)]:
                         reasons[id(r)].append(msg)
 
-    def _joint_search(self, dim, pkey, di, dmg, keyed, candidates, reasons, parent, fixed, complete, cell_at,
-                      limit: int = 400_000, others: list[RowData] | None = None) -> None:
+    def _joint_search(
+        self,
+        dim,
+        pkey,
+        di,
+        dmg,
+        keyed,
+        candidates,
+        reasons,
+        parent,
+        fixed,
+        complete,
+        cell_at,
+        limit: int = 400_000,
+        others: list[RowData] | None = None,
+    ) -> None:
         """Try every combination of placements of the family's damaged rows (branch and bound).
 
         Arc consistency alone is too weak when several rows of one table are damaged: each could
@@ -425,8 +450,21 @@ class _Reconciler:
         if size > limit:
             numeric = [r for r in searched if any(lo > 0 for _, v in options[id(r)] for lo, _ in v)]
             if numeric and len(numeric) < len(searched):
-                self._joint_search(dim, pkey, di, numeric, keyed, candidates, reasons, parent, fixed, complete,
-                                   cell_at, limit, others=[r for r in dmg if r not in numeric])
+                self._joint_search(
+                    dim,
+                    pkey,
+                    di,
+                    numeric,
+                    keyed,
+                    candidates,
+                    reasons,
+                    parent,
+                    fixed,
+                    complete,
+                    cell_at,
+                    limit,
+                    others=[r for r in dmg if r not in numeric],
+                )
                 options = {id(r): [(p, [cell_at(r, p, c) for c in cols]) for p in candidates[id(r)]] for r in dmg}
                 size = 1
                 for r in searched:
@@ -503,8 +541,9 @@ class _Reconciler:
                 continue
             if key is None or (row.damaged and row.placement is None):
                 if key is None and row.choice is not None and row.parent is not None and row.parent.choice is None:
-                    self.report.diagnose("NAV-E016", row.line,
-                                         f"row '{row.label}' is under a total row that could not be read")
+                    self.report.diagnose(
+                        "NAV-E016", row.line, f"row '{row.label}' is under a total row that could not be read"
+                    )
                 acc["diagnosed"] += n
                 continue
             row.key = key
@@ -538,7 +577,8 @@ class _Reconciler:
                     if c != best[0]:
                         acc["diagnosed"] += 1
                         self.report.diagnose(
-                            "NAV-W021", r.line,
+                            "NAV-W021",
+                            r.line,
                             f"{_fk(fk)}: {_cell(c)} here, {_cell(best[0])} on lines "
                             f"{', '.join(str(w.line) for _, w in winners)}; the majority is kept",
                         )
@@ -549,8 +589,14 @@ class _Reconciler:
 
     def _emit(self, fk: FullKey, cell: Cell, sources: list[tuple[Cell, RowData]]) -> None:
         key, measure, period = fk
-        obs = Observation(key=key, measure=measure, period=period, value=cell[0], status=cell[1],
-                          lines=sorted({r.line for _, r in sources}))
+        obs = Observation(
+            key=key,
+            measure=measure,
+            period=period,
+            value=cell[0],
+            status=cell[1],
+            lines=sorted({r.line for _, r in sources}),
+        )
         for _, r in sources:
             obs.breakdowns.add(r.breakdown)
         self.report.observations.append(obs)

@@ -342,15 +342,27 @@ def test_county_names():
 def test_version_boundaries():
     fylke = CL["FYLKE"]
     assert [fylke.version_at(m).id for m in ("2017-12", "2018-01", "2019-12", "2020-01", "2023-12", "2024-01")] == [
-        "2006", "2018", "2018", "2020", "2020", "2024"]
+        "2006",
+        "2018",
+        "2018",
+        "2020",
+        "2020",
+        "2024",
+    ]
 
 
 def test_correspondences():
     corr = {(c["from"], c["to"]): c["map"] for c in CL["FYLKE"].correspondences}
     assert corr[("2006", "2018")] == {"16": ["50"], "17": ["50"]}
     c2020 = corr[("2018", "2020")]
-    merged = {"30": {"01", "02", "06"}, "34": {"04", "05"}, "38": {"07", "08"}, "42": {"09", "10"},
-              "46": {"12", "14"}, "54": {"19", "20"}}
+    merged = {
+        "30": {"01", "02", "06"},
+        "34": {"04", "05"},
+        "38": {"07", "08"},
+        "42": {"09", "10"},
+        "46": {"12", "14"},
+        "54": {"19", "20"},
+    }
     for new, olds in merged.items():
         assert {o for o, n in c2020.items() if n == [new]} == olds
     for same in ("03", "11", "15", "18", "50"):
@@ -384,20 +396,31 @@ def test_malformed_yaml_names_file_and_line(tmp_path):
 
 
 def test_missing_name_names_the_line(tmp_path):
-    p = _write(tmp_path, "KJONN", "id: KJONN\nname: {nb: Kjønn, en: Sex}\nversions:\n  - id: '1'\n"
-                                  "    valid_from: 2000-01-01\n    codes:\n      - {code: F}\n")
+    p = _write(
+        tmp_path,
+        "KJONN",
+        "id: KJONN\nname: {nb: Kjønn, en: Sex}\nversions:\n  - id: '1'\n"
+        "    valid_from: 2000-01-01\n    codes:\n      - {code: F}\n",
+    )
     with pytest.raises(CodelistError) as e:
         load_codelist(p)
     assert e.value.line == 7 and "name" in e.value.problem
 
 
 def test_bad_date_and_bad_code(tmp_path):
-    p = _write(tmp_path, "KJONN", "id: KJONN\nname: {nb: K, en: S}\nversions:\n  - id: '1'\n"
-                                  "    valid_from: soon\n    codes: []\n")
+    p = _write(
+        tmp_path,
+        "KJONN",
+        "id: KJONN\nname: {nb: K, en: S}\nversions:\n  - id: '1'\n    valid_from: soon\n    codes: []\n",
+    )
     with pytest.raises(CodelistError, match="valid_from"):
         load_codelist(p)
-    p = _write(tmp_path, "KJONN", "id: KJONN\nname: {nb: K, en: S}\nversions:\n  - id: '1'\n"
-                                  "    valid_from: 2000-01-01\n    codes:\n      - {code: 'F F', name: {nb: a, en: b}}\n")
+    p = _write(
+        tmp_path,
+        "KJONN",
+        "id: KJONN\nname: {nb: K, en: S}\nversions:\n  - id: '1'\n"
+        "    valid_from: 2000-01-01\n    codes:\n      - {code: 'F F', name: {nb: a, en: b}}\n",
+    )
     with pytest.raises(CodelistError, match="SDMX id"):
         load_codelist(p)
 

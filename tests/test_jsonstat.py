@@ -20,8 +20,9 @@ from converter.writers import jsonstat
 from .conftest import ROOT, SEEDS, SHARED, index, key, seed_report
 
 SCHEMA_DIR = SHARED / "jsonstat-schema"
-needs_schema = pytest.mark.skipif(not (SCHEMA_DIR / "dataset.json").exists(),
-                                  reason="../shared/jsonstat-schema is not beside the checkout")
+needs_schema = pytest.mark.skipif(
+    not (SCHEMA_DIR / "dataset.json").exists(), reason="../shared/jsonstat-schema is not beside the checkout"
+)
 
 _docs: dict[str, dict] = {}
 
@@ -159,8 +160,15 @@ def test_split_files_load_in_pyjstat(tmp_path):
     subprocess.run([exe, "-q", "convert", str(SEEDS["2023"]), "--split", str(tmp_path)], check=True)
     files = sorted(tmp_path.glob("*.json"))
     assert {f.name.split(".")[1] for f in files} == {
-        "tiltak", "tiltak-hovedgruppe", "tiltak-fylke", "tiltak-kjonn", "tiltak-alder", "tiltak-landbakgrunn",
-        "tiltak-innvandring", "tiltak-utdanning"}
+        "tiltak",
+        "tiltak-hovedgruppe",
+        "tiltak-fylke",
+        "tiltak-kjonn",
+        "tiltak-alder",
+        "tiltak-landbakgrunn",
+        "tiltak-innvandring",
+        "tiltak-utdanning",
+    }
     assert len(files) == len(doc_for("2023")["link"]["item"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -179,8 +187,12 @@ def _toolkit() -> Path:
         pytest.skip("node and npm are needed for the JSON-stat Toolkit test")
     if not (NODE_DIR / "node_modules" / "jsonstat-toolkit").exists():
         NODE_DIR.mkdir(exist_ok=True)
-        r = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR), "jsonstat-toolkit@2"],
-                           capture_output=True, text=True, timeout=300)
+        r = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR), "jsonstat-toolkit@2"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if r.returncode != 0:
             pytest.skip(f"npm could not install jsonstat-toolkit: {r.stderr.strip().splitlines()[-1:]}")
     return Path(node)
@@ -211,8 +223,7 @@ def test_loads_in_jsonstat_toolkit(seed, tmp_path):
     script.write_text(JS)
     path = tmp_path / "out.json"
     path.write_text(jsonstat.dumps(doc_for(seed)), encoding="utf-8")
-    r = subprocess.run([str(node), str(script), str(path)], capture_output=True, text=True, timeout=120,
-                       cwd=NODE_DIR)
+    r = subprocess.run([str(node), str(script), str(path)], capture_output=True, text=True, timeout=120, cwd=NODE_DIR)
     assert r.returncode == 0, r.stderr
     got = json.loads(r.stdout)
     items = doc_for(seed)["link"]["item"]
@@ -244,7 +255,9 @@ def test_deterministic_bytes():
 def test_values_sit_at_the_right_positions():
     item = next(i for i in doc_for("2022")["link"]["item"] if i["id"][:3] == ["TILTAK", "HOVEDGRUPPE", "FYLKE"])
     obs = index(seed_report("2022"))
-    got = {(tuple(c.get(d, "_T") for d in DIMENSIONS), c["MEASURE"], c["TIME_PERIOD"]): (v, s)
-           for c, v, s in jsonstat.observations_from_dataset(item)}
+    got = {
+        (tuple(c.get(d, "_T") for d in DIMENSIONS), c["MEASURE"], c["TIME_PERIOD"]): (v, s)
+        for c, v, s in jsonstat.observations_from_dataset(item)
+    }
     fk = (key(TILTAK="TG_AVKLARING", HOVEDGRUPPE="ARBSOK", FYLKE="18"), "DELTAKERE", "2022-02")
     assert got[fk] == (27, Status.VALUE) == (obs[fk].value, obs[fk].status)  # line 262

@@ -53,7 +53,9 @@ def test_2025_tilt_report_with_2024_counties_and_updated_date():
     assert r.metadata.group == "TG_LONNSTILSKUDD"  # one group's measures only
     obs = index(r)
     assert obs[(key(TILTAK="MIDLONTIL", FYLKE="56"), "DELTAKERE", "2025-02")].value == 56 * 12 + 1
-    assert obs[(key(TILTAK="MIDLONTIL", FYLKE="55"), "SNITT_HIA", "2025-12")].value == int(sum(55 * 12 + m for m in range(12)) / 12 + 0.5)
+    assert obs[(key(TILTAK="MIDLONTIL", FYLKE="55"), "SNITT_HIA", "2025-12")].value == int(
+        sum(55 * 12 + m for m in range(12)) / 12 + 0.5
+    )
     assert obs[(key(TILTAK="MIDLONTIL", FYLKE="99"), "SNITT_HIA", "2025-12")].status is Status.CONFIDENTIAL
     assert r.metadata.codelist_versions["FYLKE"] == "2024"
 
@@ -67,7 +69,7 @@ def test_january_to_august_only():
     assert obs[(key(TILTAK="MENTOR", KJONN="M"), "DELTAKERE", "2020-01")].value == 200
 
 
-HEADER = "\t" + "\t".join("Januar Februar Mars".split())
+HEADER = "\t" + "\t".join(["Januar", "Februar", "Mars"])
 
 
 def _report(body: str, period: str = "Januar - Mars 2022") -> str:

@@ -26,8 +26,18 @@ from ..reconcile import Column, RowData, reconcile
 from .textio import InputError, decode, read_text
 
 MONTHS = {
-    "januar": 1, "februar": 2, "mars": 3, "april": 4, "mai": 5, "juni": 6, "juli": 7,
-    "august": 8, "september": 9, "oktober": 10, "november": 11, "desember": 12,
+    "januar": 1,
+    "februar": 2,
+    "mars": 3,
+    "april": 4,
+    "mai": 5,
+    "juni": 6,
+    "juli": 7,
+    "august": 8,
+    "september": 9,
+    "oktober": 10,
+    "november": 11,
+    "desember": 12,
 }
 YTD = "SNITT_HIA"
 _YTD_SQUASHED = "gjennomsnitthittiliar"
@@ -43,10 +53,24 @@ _NOTE_MARKERS = ("statistikklov", "om statistikken", "dette for å sikre", "erst
 SECTIONS = {
     normalize(s)
     for s in (
-        "Om tabellene", "Innhold i rapporten", "Hovedgrupper", "Tiltaksgrupper", "Tiltaksgrupper og hovedgrupper",
-        "Tiltaksgrupper og hovedgruppe", "Tiltak", "Tiltak og hovedgrupper", "Tiltak og kjønn", "Fylke og tiltaksgruppe",
-        "Fylke, hovedgrupper og tiltaksgrupper", "Tiltak og fylke", "Arbeidsmarkedsstatus og tiltak", "Tiltak og alder",
-        "Tiltak og landbakgrunn", "Tiltak og innvandring", "Tiltak og utdanning", "Demografi",
+        "Om tabellene",
+        "Innhold i rapporten",
+        "Hovedgrupper",
+        "Tiltaksgrupper",
+        "Tiltaksgrupper og hovedgrupper",
+        "Tiltaksgrupper og hovedgruppe",
+        "Tiltak",
+        "Tiltak og hovedgrupper",
+        "Tiltak og kjønn",
+        "Fylke og tiltaksgruppe",
+        "Fylke, hovedgrupper og tiltaksgrupper",
+        "Tiltak og fylke",
+        "Arbeidsmarkedsstatus og tiltak",
+        "Tiltak og alder",
+        "Tiltak og landbakgrunn",
+        "Tiltak og innvandring",
+        "Tiltak og utdanning",
+        "Demografi",
     )
 }
 # Dimensions a row label or a heading can name, in the order ties are reported.
@@ -241,7 +265,7 @@ class _Parser:
         if i == len(cells):
             return
         label = clean_label(cells[i])
-        values = cells[i + 1:]
+        values = cells[i + 1 :]
         if self.fragments:  # wrapped header words with no header row: they are the header
             words = [w for _, w in self.fragments]
             self.fragments = []
@@ -301,7 +325,7 @@ def total_target(label: str) -> str | None:
     if key == "i alt":
         return ""
     if key.startswith("i alt "):
-        return clean_label(label)[len("I alt "):].strip()
+        return clean_label(label)[len("I alt ") :].strip()
     return None
 
 
@@ -328,7 +352,7 @@ def resolve_compound(cl: Codelists, text: str, start: str, end: str) -> Alternat
     for i, ch in enumerate(text):
         if ch != ",":
             continue
-        left, right = text[:i].strip(), text[i + 1:].strip()
+        left, right = text[:i].strip(), text[i + 1 :].strip()
         if not left or not right:
             continue
         la = whole(left)
@@ -405,8 +429,11 @@ def _decide_block_dims(p: _Parser, start: str, end: str) -> None:
             block.tiltak_level = "group" if levels["group"] > levels["code"] else "code"
         if block.dim is None and ties:
             dims = ", ".join(sorted(ties)) or "none"
-            p.report.diagnose("NAV-E016", block.first_line,
-                              f"cannot tell what the rows of this table break down by (candidates: {dims})")
+            p.report.diagnose(
+                "NAV-E016",
+                block.first_line,
+                f"cannot tell what the rows of this table break down by (candidates: {dims})",
+            )
 
 
 def _report_group(cl: Codelists, title: str, groups: set[str], start: str, end: str, report: Report) -> str:
@@ -418,7 +445,9 @@ def _report_group(cl: Codelists, title: str, groups: set[str], start: str, end: 
         r = cl.resolve("TILTAK", m.group(1), start, end)
         if r.code and _level(cl, r.code) == "group":
             if groups - {r.code}:
-                report.diagnose("NAV-I033", 1, f"title names {r.code} but the tables also hold {sorted(groups - {r.code})}")
+                report.diagnose(
+                    "NAV-I033", 1, f"title names {r.code} but the tables also hold {sorted(groups - {r.code})}"
+                )
             return r.code
     if title:
         return TOTAL
@@ -499,8 +528,11 @@ def read_report(text: str, source: str = "<input>", codelists: Codelists | None 
             row.dim = block.dim
             row.tiltak_level = block.tiltak_level
             row.report_level = (
-                "code" if report_has["code"] and not report_has["group"]
-                else "group" if report_has["group"] and not report_has["code"] else None
+                "code"
+                if report_has["code"] and not report_has["group"]
+                else "group"
+                if report_has["group"] and not report_has["code"]
+                else None
             )
             row.section = block.section
         report.tables.append(

@@ -49,7 +49,7 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, list[str]]:
         if b"\x00" in data:
             raise InputError(name, "binary file (contains NUL bytes), not a text report")
         if data.startswith(codecs.BOM_UTF8):
-            data = data[len(codecs.BOM_UTF8):]
+            data = data[len(codecs.BOM_UTF8) :]
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -58,8 +58,9 @@ def breakdowns(report: Report) -> list[tuple[str, ...]]:
     return sorted(found, key=lambda b: (len(b), [DIMENSIONS.index(d) for d in b]))
 
 
-def dataset(report: Report, breakdown: tuple[str, ...], cl: Codelists, lang: str = "nb",
-            embedded: bool = False) -> dict:
+def dataset(
+    report: Report, breakdown: tuple[str, ...], cl: Codelists, lang: str = "nb", embedded: bool = False
+) -> dict:
     obs = [o for o in report.observations if breakdown in o.breakdowns]
     dims = list(breakdown)
     dim_pos = [DIMENSIONS.index(d) for d in dims]
@@ -92,7 +93,8 @@ def dataset(report: Report, breakdown: tuple[str, ...], cl: Codelists, lang: str
     vals = np.fromiter((o.value if o.value is not None else -1 for o in obs), dtype=np.int64, count=len(obs))
     stat = np.fromiter(
         (1 if o.status is Status.CONFIDENTIAL else 2 if o.status is Status.BLANK else 0 for o in obs),
-        dtype=np.int8, count=len(obs),
+        dtype=np.int8,
+        count=len(obs),
     )
     values[pos] = vals
     status_code[pos] = stat
@@ -125,11 +127,12 @@ def dataset(report: Report, breakdown: tuple[str, ...], cl: Codelists, lang: str
         units[m] = {"label": unit.get(lang, unit.get("nb", "")), "decimals": int(unit.get("decimals", 0))}
     dimension[MEASURE] = {
         "label": _label(mcl.name, lang).lower(),
-        "category": {"index": measures, "label": {m: _label(mcl.code(m).name, lang) for m in measures},
-                     "unit": units},
+        "category": {"index": measures, "label": {m: _label(mcl.code(m).name, lang) for m in measures}, "unit": units},
     }
-    dimension[TIME] = {"label": _DIM_LABEL[TIME][lang], "category": {"index": periods,
-                                                                     "label": {p: p for p in periods}}}
+    dimension[TIME] = {
+        "label": _DIM_LABEL[TIME][lang],
+        "category": {"index": periods, "label": {p: p for p in periods}},
+    }
     meta = report.metadata
     by = " x ".join(_label(cl[d].name, lang).lower() for d in dims) or ("totalt" if lang == "nb" else "total")
     title = meta.title or ("Deltakere i arbeidsrettede tiltak" if lang == "nb" else "Participants in measures")
@@ -174,8 +177,7 @@ def _extension(report: Report, dims: list[str], cl: Codelists) -> dict:
             }
         },
         "codelists": {
-            d: {"version": meta.codelist_versions.get(d, ""), "standard": cl[d].standard}
-            for d in (*dims, "MEASURE")
+            d: {"version": meta.codelist_versions.get(d, ""), "standard": cl[d].standard} for d in (*dims, "MEASURE")
         },
     }
 

@@ -17,7 +17,7 @@ import click
 from . import __version__
 from .codelists import CODELIST_IDS, CodelistError, load_codelists
 from .model import RULES, Report, Severity, Status
-from .outputs import OutputError, install_signal_handlers, write_text
+from .outputs import OutputError, install_signal_handlers, write_text, write_with
 from .readers.textio import InputError
 
 FORMATS = ("jsonstat", "sdmx", "sdmx-csv")
@@ -98,17 +98,24 @@ def _summary(report: Report, n_datasets: int | None = None) -> str:
     return f"{report.source}: " + "; ".join(parts)
 
 
-def _render(report: Report, fmt: str, lang: str, flavour: str) -> tuple[str, int]:
+def _write_output(report: Report, fmt: str, target: str, lang: str, flavour: str) -> int:
+    """Write one report in one format, atomically. Returns the number of datasets written."""
     cl = load_codelists()
     if fmt == "jsonstat":
         from .writers import jsonstat
 
         doc = jsonstat.collection(report, cl, lang)
-        return jsonstat.dumps(doc), len(doc["link"]["item"])
+        write_text(target, jsonstat.dumps(doc))
+        return len(doc["link"]["item"])
     if fmt == "sdmx":
-        _not_yet("--to sdmx", 6)
-    _not_yet("--to sdmx-csv", 6)
-    raise AssertionError
+        from .writers import sdmx_ml
+
+        write_with(target, lambda fh: sdmx_ml.write(report, fh, flavour), mode="wb")
+        return 1
+    from .writers import sdmx_csv
+
+    write_with(target, lambda fh: sdmx_csv.write(report, fh))
+    return 1
 
 
 @cli.command()
@@ -178,9 +185,8 @@ def convert(
         if split_dir:
             n = _write_split(report, Path(split_dir), lang)
         else:
-            text, n = _render(report, fmt, lang, sdmx_flavour)
             target = str(Path(output) / (path.stem + EXTENSIONS[fmt])) if many else output
-            write_text(target, text)
+            n = _write_output(report, fmt, target, lang, sdmx_flavour)
         if not obj["quiet"]:
             click.echo(_summary(report, n), err=True)
     if report_path:
@@ -259,17 +265,39 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
 
 @cli.command()
 @click.option("-o", "--output", default="-", show_default=True, help="Output file.")
-@click.option("--xsd", is_flag=True, help="Write the DSD-specific XML schema instead.")
-def structure(output: str, xsd: bool) -> None:
+@click.option("--xsd", is_flag=True, help="Write the DSD-specific XML schema for structure-specific data instead.")
+@click.option(
+    "--schema-base",
+    default="",
+    help="With --xsd: folder or URL of the official SDMX 2.1 schemas (default: beside the written file).",
+)
+def structure(output: str, xsd: bool, schema_base: str) -> None:
     """Write the SDMX-ML 2.1 structure message (codelists, concepts, DSD, dataflow)."""
-    _not_yet("navstat structure", 6)
+    from .writers import sdmx_structure
+
+    cl = load_codelists()
+    if schema_base and not schema_base.endswith("/"):
+        schema_base += "/"
+    data = sdmx_structure.dsd_schema(cl, schema_base) if xsd else sdmx_structure.structure_message(cl)
+    write_with(output, lambda fh: fh.write(data), mode="wb")
 
 
 @cli.command()
 @click.argument("file")
-def validate(file: str) -> None:
-    """Validate a navstat output file (JSON-stat or SDMX-ML)."""
-    _not_yet("navstat validate", 8)
+@click.pass_obj
+def validate(obj: dict, file: str) -> None:
+    """Validate a navstat output file (JSON-stat or SDMX-ML): schema, codes, internal consistency."""
+    from .validate import validate_file
+
+    if not Path(file).exists():
+        raise Usage(f"{file}: no such file")
+    violations = validate_file(file)
+    for v in violations:
+        click.echo(v.format(), err=True)
+    if violations:
+        sys.exit(1)
+    if not obj["quiet"]:
+        click.echo(f"{file}: valid", err=True)
 
 
 @cli.command()

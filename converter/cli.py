@@ -74,12 +74,20 @@ def _print_diagnostics(report: Report, obj: dict, strict: bool) -> None:
 
 
 def _read(path: Path):
+    """Read, reconcile and check a report; the checks' findings become diagnostics."""
     from .readers.navtext import read_file
+    from .validate import check_report
 
     try:
-        return read_file(str(path))
+        report = read_file(str(path))
     except InputError as exc:
         raise DataError(f"{exc.file}:{exc.line}: {exc.message}") from None
+    report.checks = check_report(report) if report.observations else []
+    for res in report.checks:
+        for f in res.findings:
+            if res.rule != "NAV-Q203":  # copies that disagree are reported by the reader already
+                report.diagnose(res.rule, f.line, f.message)
+    return report
 
 
 def _summary(report: Report, n_datasets: int | None = None) -> str:
@@ -91,6 +99,9 @@ def _summary(report: Report, n_datasets: int | None = None) -> str:
     if n_datasets is not None:
         parts.append(f"{n_datasets} datasets")
     parts.append(f"{sev[Severity.ERROR]} errors, {sev[Severity.WARNING]} warnings")
+    audit = next((r for r in getattr(report, "checks", []) if r.rule == "NAV-Q205"), None)
+    if audit is not None:
+        parts.append(f"{audit.failed} suppressed cells derivable (NAV-Q205, -v lists them)")
     acc = report.accounting
     parts.append(
         f"cells in {acc['cells_in']} = emitted {acc['emitted']} + merged {acc['merged']} + diagnosed {acc['diagnosed']}"
@@ -253,6 +264,11 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
         f"diagnosed {acc['diagnosed']}"
     )
     click.echo(f"observations {len(report.observations)}")
+    click.echo("checks")
+    for r in report.checks:
+        click.echo(f"  {r.rule} passed {r.passed:>5} failed {r.failed:>4}  {r.title}")
+        for f in r.findings[:5]:
+            click.echo(f"    line {f.line}: {f.message}")
     click.echo("diagnostics by rule")
     for rule, n in sorted(by_rule.items()):
         click.echo(f"  {rule} {RULES[rule].severity.value:<7} {n:>4}  {RULES[rule].title}")
@@ -287,7 +303,7 @@ def structure(output: str, xsd: bool, schema_base: str) -> None:
 @click.pass_obj
 def validate(obj: dict, file: str) -> None:
     """Validate a navstat output file (JSON-stat or SDMX-ML): schema, codes, internal consistency."""
-    from .validate import validate_file
+    from .conformance import validate_file
 
     if not Path(file).exists():
         raise Usage(f"{file}: no such file")

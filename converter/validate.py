@@ -140,10 +140,15 @@ def check_totals(report: Report, families: list[_Family], limit: int = 20) -> Ru
                     f.parent.lines[0] if f.parent.lines else 0,
                     f"{_describe(f.parent.key, f.parent.measure, f.parent.period)}: total {_show(f.parent)}, "
                     f"its {len(f.children)} {f.dim} parts add up to {shown} "
-                    f"(lines {', '.join(str(c.lines[0]) for c in f.children[:6])}{', ...' if len(f.children) > 6 else ''})",
+                    f"(lines {_lines(f.children)})",
                 )
             )
     return res
+
+
+def _lines(obs: list[Observation], most: int = 6) -> str:
+    shown = ", ".join(str(o.lines[0]) for o in obs[:most])
+    return shown + (", ..." if len(obs) > most else "")
 
 
 def _show(o: Observation) -> str:

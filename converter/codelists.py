@@ -265,6 +265,14 @@ class Codelist:
 
     # -- resolution -------------------------------------------------------------------------
     def resolve(self, label: str, start: str, end: str) -> Resolution:
+        """Resolve a label in the codes in force between two months (memoised: reports repeat labels)."""
+        key = (label, start, end)
+        cache = _RESOLVED.setdefault(id(self), {})
+        if key not in cache:
+            cache[key] = self._resolve(label, start, end)
+        return cache[key]
+
+    def _resolve(self, label: str, start: str, end: str) -> Resolution:
         pool = self.codes_in_force(start, end)
         variants = normalize_variants(label)
         s, e = start + "-01", end + "-31"
@@ -317,9 +325,16 @@ class Codelist:
     def _why_not(self, label: str, start: str, end: str) -> str:
         """Explain a failed match: is the label a code of another version or period?"""
         keys = {squash(v) for v in normalize_variants(label)}
+        if id(self) not in _ALL_KEYS:
+            _ALL_KEYS[id(self)] = {
+                (v.id, c.code): {squash(normalize(x)) for x in (c.label(), *c.aliases)}
+                for v in self.versions
+                for c in v.codes
+            }
+        every = _ALL_KEYS[id(self)]
         for v in self.versions:
             for c in v.codes:
-                if keys & {squash(normalize(x)) for x in (c.label(), *c.aliases)}:
+                if keys & every[(v.id, c.code)]:
                     when = f"{c.valid_from or v.valid_from} to {c.valid_to or v.valid_to or 'now'}"
                     return (
                         f"'{clean_label(label)}' is {self.id} {c.code} in version {v.id} ({when}), "
@@ -329,6 +344,8 @@ class Codelist:
 
 
 _INDEX_CACHE: dict[tuple, tuple[dict, dict]] = {}
+_RESOLVED: dict[int, dict[tuple[str, str, str], Resolution]] = {}
+_ALL_KEYS: dict[int, dict[tuple[str, str], set[str]]] = {}
 
 
 def _index(cl: Codelist, codes: tuple[str, ...], start: str, end: str) -> tuple[dict, dict]:

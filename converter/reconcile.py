@@ -59,6 +59,7 @@ class RowData:
     partial: dict[int, Cell] | None = None  # column -> cell, where every fitting alignment agrees
     breakdown: tuple[str, ...] = ()
     table: int = 0  # index of the printed table (block) the row is in
+    period: tuple[str, str] = ("", "")  # first and last month of the table's period
 
 
 def _interval(cell: Cell | None) -> tuple[float, float]:
@@ -346,7 +347,7 @@ class _Reconciler:
             self._prune_family(pkey, dim, members, dmg, keyed, candidates, reasons)
 
     def _prune_family(self, pkey, dim, members, dmg, keyed, candidates, reasons) -> None:
-        start, end = self.report.metadata.period_start, self.report.metadata.period_end
+        start, end = members[0].period
         cl = self.cl[dim]
         di = DIMENSIONS.index(dim)
         codes_present = {keyed[id(r)][di] for r in members}

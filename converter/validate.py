@@ -155,27 +155,32 @@ def _show(o: Observation) -> str:
     return "*" if o.status is Status.CONFIDENTIAL else "blank" if o.status is Status.BLANK else str(o.value)
 
 
-def check_ytd(report: Report, limit: int = 20) -> RuleResult:
-    res = RuleResult("NAV-Q202")
+def _months_to(period: str) -> list[str]:
+    """The months a year-to-date average at `period` covers: January of that year to `period`."""
+    return [f"DELTAKERE:{period[:4]}-{m:02d}" for m in range(1, int(period[5:]) + 1)]
+
+
+def _ytd_cells(report: Report):
+    """(key, average, the cells of its months) for every printed year-to-date average."""
     by_key: dict[tuple, dict[str, Observation]] = defaultdict(dict)
     for o in report.observations:
         by_key[o.key][f"{o.measure}:{o.period}"] = o
-    end = report.metadata.period_end
-    if not end:
-        return res
-    year, last = end[:4], int(end[5:])
-    months = [f"DELTAKERE:{year}-{m:02d}" for m in range(1, last + 1)]
-    withheld = {(tuple(w[: len(DIMENSIONS)]), w[-2], w[-1]) for w in report.withheld}
     for key, cells in by_key.items():
-        ytd = cells.get(f"SNITT_HIA:{end}")
-        if ytd is None or ytd.status is not Status.VALUE:
+        for name, ytd in cells.items():
+            if name.startswith("SNITT_HIA:"):
+                months = _months_to(ytd.period)
+                if all(m in cells for m in months):
+                    yield key, ytd, [cells[m] for m in months]
+
+
+def check_ytd(report: Report, limit: int = 20) -> RuleResult:
+    res = RuleResult("NAV-Q202")
+    withheld = {(tuple(w[: len(DIMENSIONS)]), w[-2], w[-1]) for w in report.withheld}
+    for key, ytd, months in _ytd_cells(report):
+        if ytd.status is not Status.VALUE or any((key, m.measure, m.period) in withheld for m in months):
             continue
-        if not all(m in cells for m in months):
-            continue  # some months not printed for this key (or left out): nothing to compare
-        if any((key, "DELTAKERE", m.split(":")[1]) in withheld for m in months):
-            continue
-        lo = sum(_interval(cells[m])[0] for m in months) / len(months)
-        hi = sum(_interval(cells[m])[1] for m in months) / len(months)
+        lo = sum(_interval(m)[0] for m in months) / len(months)
+        hi = sum(_interval(m)[1] for m in months) / len(months)
         if lo <= ytd.value + 0.5 and hi >= ytd.value - 0.5:
             res.passed += 1
         else:
@@ -186,7 +191,7 @@ def check_ytd(report: Report, limit: int = 20) -> RuleResult:
                     Finding(
                         res.rule,
                         ytd.lines[0],
-                        f"{_describe(key, 'SNITT_HIA', end)}: average {ytd.value}, mean of the months {mean}",
+                        f"{_describe(key, 'SNITT_HIA', ytd.period)}: average {ytd.value}, mean of the months {mean}",
                     )
                 )
     return res
@@ -252,19 +257,11 @@ def disclosure_audit(report: Report, families: list[_Family], limit: int = 50) -
         lo, hi = max(lo, 0.0), min(hi, 3.0)
         if lo <= hi and math.floor(hi) == math.ceil(lo):
             found.setdefault(star.full_key, (star.lines[0], f"the {f.dim} total and its other parts"))
-    by_key: dict[tuple, dict[str, Observation]] = defaultdict(dict)
-    for o in report.observations:
-        by_key[o.key][f"{o.measure}:{o.period}"] = o
-    end = report.metadata.period_end
-    months = [f"DELTAKERE:{end[:4]}-{m:02d}" for m in range(1, int(end[5:]) + 1)] if end else []
-    for cells in by_key.values():
-        ytd = cells.get(f"SNITT_HIA:{end}")
-        if ytd is None or ytd.status is not Status.VALUE or not all(m in cells for m in months):
+    for _key, ytd, months in _ytd_cells(report):
+        stars = [m for m in months if m.status is Status.CONFIDENTIAL]
+        if ytd.status is not Status.VALUE or len(stars) != 1:
             continue
-        stars = [cells[m] for m in months if cells[m].status is Status.CONFIDENTIAL]
-        if len(stars) != 1:
-            continue
-        known = sum(_interval(cells[m])[0] for m in months if cells[m] is not stars[0])
+        known = sum(_interval(m)[0] for m in months if m is not stars[0])
         n = len(months)
         lo, hi = max(0.0, n * (ytd.value - 0.5) - known), min(3.0, n * (ytd.value + 0.5) - known)
         # NAV rounds half up: mean < ytd + 0.5 strictly

@@ -100,6 +100,7 @@ class Block:
     context_line: int
     context_text: str
     section: str
+    period: tuple[str, str]
     rows: list[RowData] = field(default_factory=list)
     dim: str | None = None
     tiltak_level: str | None = None  # "group" | "code" for TILTAK rows
@@ -253,7 +254,7 @@ class _Parser:
             self.context_lines = []
         alts, cline, ctext = self.context
         assert self.columns is not None
-        self.block = Block(no, self.columns, alts, cline, ctext, self.section)
+        self.block = Block(no, self.columns, alts, cline, ctext, self.section, self.period or ("1900-01", "1900-12"))
         self.blocks.append(self.block)
 
     def _resolve_context(self, lines: list[tuple[int, str]]) -> tuple[Alternatives | None, int, str]:
@@ -308,6 +309,7 @@ class _Parser:
             columns=self.block.columns,
             damaged=len(values) != n,
             table=len(self.blocks) - 1,
+            period=self.block.period,
         )
         t = total_target(label)
         row.total_of = t
@@ -319,6 +321,9 @@ class _Parser:
 
 def parse_cell(cell: str) -> tuple[int | None, Status] | None:
     """A cell: a number (with spaces between thousands), `*`, or blank. None if it is neither."""
+    t = cell.strip()
+    if t.isdigit() and t.isascii():  # the common case, fast
+        return int(t), Status.VALUE
     t = clean_label(cell).replace("\u00a0", " ").replace("\u202f", " ").strip()
     if t == "":
         return None, Status.BLANK
@@ -403,10 +408,11 @@ def _row_alternatives(cl: Codelists, block: Block, row: RowData, start: str, end
     return [{block.dim: c} for c in r.codes]
 
 
-def _decide_block_dims(p: _Parser, start: str, end: str) -> None:
+def _decide_block_dims(p: _Parser) -> None:
     cl = p.cl
     previous: dict[str, str] = {}  # normalised total label -> dimension of its breakdown
     for block in p.blocks:
+        start, end = block.period
         votes: dict[str, int] = {}
         ties: set[str] = set()
         levels = {"group": 0, "code": 0}
@@ -498,13 +504,13 @@ def read_report(
     for dim in (*DIMENSIONS, "MEASURE"):
         meta.codelist_versions[dim] = cl[dim].version_at(end).id
 
-    _decide_block_dims(p, start, end)
+    _decide_block_dims(p)
 
     # Alternatives per row; the report's group (what a grand "I alt" stands for).
     groups: set[str] = set()
     for block in p.blocks:
         for row in block.rows:
-            row.alternatives = _row_alternatives(cl, block, row, start, end, report)
+            row.alternatives = _row_alternatives(cl, block, row, *block.period, report)
             if len(row.alternatives) == 1 and "TILTAK" in row.alternatives[0]:
                 code = row.alternatives[0]["TILTAK"]
                 lvl = _level(cl, code)

@@ -13,6 +13,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -100,11 +101,13 @@ def clean_label(label: str) -> str:
     return _SPACE.sub(" ", s).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(label: str) -> str:
     """The matching key of a label (look-alike letters mapped, case and accents folded)."""
     return _fold(clean_label(label).translate(_LOOKALIKE))
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_variants(label: str) -> list[str]:
     """Matching keys to try: look-alike mapping first, then transliteration of Cyrillic."""
     s = clean_label(label)

@@ -125,12 +125,14 @@ class _Reconciler:
             elif not row.alternatives:
                 row.decided = True  # unresolved: choice stays None, reported already
         for _ in range(3):
-            self._collect_evidence(damaged=False)
             pending = [r for r in self.rows if not r.decided]
             if not pending:
                 break
+            self._collect_evidence(damaged=False)
             for row in pending:
                 self._decide_by_figures(row)
+            if all(not r.decided for r in pending):
+                break  # nothing new to learn from another round
         for row in self.rows:
             if not row.decided:
                 self._decide_by_structure(row)
@@ -240,6 +242,8 @@ class _Reconciler:
             for row in self.rows:
                 if row.damaged and len(row.cells) <= len(row.columns):
                     row.placement = tuple(range(len(row.cells)))
+            return
+        if not any(r.damaged for r in self.rows):
             return
         self._collect_evidence(damaged=False)
         damaged = [r for r in self.rows if r.damaged and r.choice is not None and self._key_for(r, r.choice)]

@@ -210,26 +210,32 @@ def check_copies(report: Report) -> RuleResult:
 def check_codes(report: Report, cl: Codelists, limit: int = 20) -> RuleResult:
     res = RuleResult("NAV-Q204")
     in_force: dict[tuple[str, str], set[str]] = {}
+    verdict: dict[tuple[str, str, str], bool] = {}  # (dimension, code, month) -> in force
+
+    def ok(dim: str, code: str, period: str) -> bool:
+        k = (dim, code, period)
+        if k not in verdict:
+            if (dim, period) not in in_force:
+                in_force[(dim, period)] = {c.code for c in cl[dim].codes_in_force(period, period)}
+            verdict[k] = code in in_force[(dim, period)]
+        return verdict[k]
+
     for o in report.observations:
-        ok = True
-        for dim, code in zip(DIMENSIONS, o.key, strict=True):
-            k = (dim, o.period)
-            if k not in in_force:
-                in_force[k] = {c.code for c in cl[dim].codes_in_force(o.period, o.period)}
-            if code not in in_force[k] and (o.status is Status.VALUE and (o.value or 0) > 0):
-                ok = False
-                if len(res.findings) < limit:
-                    res.findings.append(
-                        Finding(
-                            res.rule,
-                            o.lines[0],
-                            f"{dim} {code} is not in force in {o.period} but has the figure {o.value}",
-                        )
-                    )
-        if ok:
+        # a `*` or blank before a code starts (or after it ends) is consistent with zero
+        bad = (
+            []
+            if o.status is not Status.VALUE or not o.value
+            else [(d, c) for d, c in zip(DIMENSIONS, o.key, strict=True) if not ok(d, c, o.period)]
+        )
+        if not bad:
             res.passed += 1
-        else:
-            res.failed += 1
+            continue
+        res.failed += 1
+        if len(res.findings) < limit:
+            d, c = bad[0]
+            res.findings.append(
+                Finding(res.rule, o.lines[0], f"{d} {c} is not in force in {o.period} but has the figure {o.value}")
+            )
     return res
 
 

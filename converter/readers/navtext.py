@@ -206,9 +206,13 @@ class _Parser:
         cells = line.split("\t")
         if _SEPARATOR.match(line):
             return
-        texts = [normalize(c) for c in cells]
-        nonempty = [t for t in texts if t]
-        if nonempty and all(self._is_header_cell(t) for t in nonempty):
+        # A header holds only month names and the year-to-date label; a figure rules that out quickly.
+        nonempty = [c for c in cells if c.strip()]
+        if (
+            nonempty
+            and not any(c.strip()[:1].isdigit() for c in nonempty)
+            and all(self._is_header_cell(normalize(c)) for c in nonempty)
+        ):
             self._header(no, cells)
             return
         self._data_row(no, cells)

@@ -20,7 +20,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from converter.codelists import load_codelists
 
-MONTHS = ["Januar", "Februar", "Mars", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Desember"]
+MONTHS = [
+    "Januar",
+    "Februar",
+    "Mars",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 HEADER = "\tGjennomsnitt hittil i år\t" + "\t".join(MONTHS)
 PAGE_ROWS = 24
 SKIP = {"INDOPPFAG", "TILRETTELEGGING", "INDOPPRF"}  # labels that are also group names, or uncertain

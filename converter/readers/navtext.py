@@ -130,7 +130,9 @@ class _Parser:
             line = raw.rstrip("\r\n")
             if not line.strip():
                 continue
-            if "\t" in line:
+            # A table row has cells: two tabs at least, or something after its tab. A lone trailing
+            # tab after text is stray white space.
+            if line.count("\t") >= 2 or ("\t" in line and line.split("\t", 1)[1].strip()):
                 self._tab_line(no, line)
             else:
                 self._text_line(no, line)

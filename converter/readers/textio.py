@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 MAX_BYTES = 512 * 1024 * 1024  # a NAV extract is a few hundred kB; refuse what cannot be one
@@ -27,8 +28,9 @@ def read_text(path: str | Path) -> tuple[str, list[str]]:
         raise InputError(name, "is a directory, not a report file")
     try:
         size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(name, f"file is {size} bytes; larger than {MAX_BYTES} bytes is not a NAV report")
+        limit = int(os.environ.get("NAVSTAT_MAX_BYTES", MAX_BYTES))
+        if size > limit:
+            raise InputError(name, f"file is {size} bytes; larger than {limit} bytes is not a NAV report")
         data = p.read_bytes()
     except PermissionError:
         raise InputError(name, "permission denied") from None

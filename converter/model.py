@@ -182,7 +182,7 @@ class Observation:
     status: Status
     lines: list[int] = field(default_factory=list)  # every line that printed this figure
     # the breakdowns (dimensions a table varies by) of the tables that printed it
-    breakdowns: set[tuple[str, ...]] = field(default_factory=set)
+    breakdowns: frozenset[tuple[str, ...]] = frozenset()
 
     @property
     def full_key(self) -> tuple[str, ...]:

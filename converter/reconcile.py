@@ -128,7 +128,8 @@ class _Reconciler:
             pending = [r for r in self.rows if not r.decided]
             if not pending:
                 break
-            self._collect_evidence(damaged=False)
+            wanted = {k for r in pending for a in r.alternatives if (k := self._key_for(r, a)) is not None}
+            self._collect_evidence(damaged=False, only=wanted)
             for row in pending:
                 self._decide_by_figures(row)
             if all(not r.decided for r in pending):
@@ -161,7 +162,8 @@ class _Reconciler:
                         )
                 row.context_choice = by_block[bid]
 
-    def _collect_evidence(self, damaged: bool) -> None:
+    def _collect_evidence(self, damaged: bool, only: set[tuple[str, ...]] | None = None) -> None:
+        """Index the figures of decided rows by full key; `only` limits it to the keys asked about."""
         self.evidence.clear()
         for row in self.rows:
             if not row.decided or row.choice is None or (row.damaged and row.placement is None):
@@ -169,7 +171,7 @@ class _Reconciler:
             if row.damaged and not damaged:
                 continue
             key = self._key_for(row, row.choice)
-            if key is None:
+            if key is None or (only is not None and key not in only):
                 continue
             placement = row.placement or tuple(range(len(row.cells)))
             for fk, cell in self._full_keys(row, key, placement):
@@ -568,18 +570,21 @@ class _Reconciler:
                 if fk not in copies:
                     order.append(fk)
                 copies[fk].append((cell, row))
+        emitted = merged = repeated = disagree = 0
         for fk in order:
             found = copies[fk]
-            distinct = {c for c, _ in found}
-            if len(found) > 1:
-                self.report.copies["printed more than once"] += 1
-                if len(distinct) > 1:
-                    self.report.copies["copies disagree"] += 1
-            if len(distinct) == 1:
+            if len(found) == 1:  # the common case: printed once
                 self._emit(fk, found[0][0], found)
-                acc["emitted"] += 1
-                acc["merged"] += len(found) - 1
+                emitted += 1
                 continue
+            repeated += 1
+            first = found[0][0]
+            if all(c == first for c, _ in found):
+                self._emit(fk, first, found)
+                emitted += 1
+                merged += len(found) - 1
+                continue
+            disagree += 1
             votes: dict[Cell, int] = defaultdict(int)
             for c, r in found:
                 if not r.damaged:
@@ -604,6 +609,10 @@ class _Reconciler:
                 self.report.withheld.add((*fk[0], fk[1], fk[2]))
                 where = "; ".join(f"{_cell(c)} on line {r.line}" for c, r in found)
                 self.report.diagnose("NAV-E013", found[0][1].line, f"{_fk(fk)} is printed as {where}; left out")
+        acc["emitted"] += emitted
+        acc["merged"] += merged
+        self.report.copies["printed more than once"] += repeated
+        self.report.copies["copies disagree"] += disagree
 
     def _withhold(self, row: RowData, key: tuple[str, ...]) -> None:
         """Remember the figures of a row that were left out, so checks treat them as unknown."""
@@ -613,17 +622,21 @@ class _Reconciler:
 
     def _emit(self, fk: FullKey, cell: Cell, sources: list[tuple[Cell, RowData]]) -> None:
         key, measure, period = fk
-        obs = Observation(
-            key=key,
-            measure=measure,
-            period=period,
-            value=cell[0],
-            status=cell[1],
-            lines=sorted({r.line for _, r in sources}),
-        )
-        for _, r in sources:
-            obs.breakdowns.add(r.breakdown)
-        self.report.observations.append(obs)
+        if len(sources) == 1:
+            row = sources[0][1]
+            lines, breakdowns = [row.line], _interned(frozenset((row.breakdown,)))
+        else:
+            lines = sorted({r.line for _, r in sources})
+            breakdowns = _interned(frozenset(r.breakdown for _, r in sources))
+        self.report.observations.append(Observation(key, measure, period, cell[0], cell[1], lines, breakdowns))
+
+
+_INTERNED: dict[frozenset, frozenset] = {}
+
+
+def _interned(b: frozenset) -> frozenset:
+    """One shared set object per distinct set of breakdowns (a report has only a handful)."""
+    return _INTERNED.setdefault(b, b)
 
 
 def _agreed_cells(row: RowData, placements: list[tuple[int, ...]]) -> dict[int, Cell]:

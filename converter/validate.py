@@ -69,6 +69,18 @@ def _interval(o: Observation | None) -> tuple[float, float]:
     return 0.0, 0.0
 
 
+def _sum_intervals(obs: list[Observation]) -> tuple[float, float]:
+    """Sum of the intervals of figures: a number is itself, `*` is 0-3, a blank 0."""
+    lo = hi = 0.0
+    for o in obs:
+        if o.status is Status.VALUE:
+            lo += o.value  # type: ignore[operator]
+            hi += o.value  # type: ignore[operator]
+        elif o.status is Status.CONFIDENTIAL:
+            hi += 3.0
+    return lo, hi
+
+
 def _describe(key: tuple[str, ...], measure: str, period: str) -> str:
     dims = ", ".join(f"{d}={c}" for d, c in zip(DIMENSIONS, key, strict=True) if c != TOTAL)
     return f"{dims or 'total'} {measure} {period}"
@@ -83,39 +95,36 @@ class _Family:
 
 
 def _families(report: Report, cl: Codelists) -> list[_Family]:
-    index = {(o.key, o.measure, o.period): o for o in report.observations}
-    withheld = defaultdict(list)
+    """Every printed total with its printed parts, per measure and month. Keys are grouped first,
+    so the hierarchy is walked once per key, not once per figure."""
+    by_key: dict[tuple, dict[tuple[str, str], Observation]] = defaultdict(dict)
+    for o in report.observations:
+        by_key[o.key][(o.measure, o.period)] = o
+    withheld: dict[tuple, set[tuple[str, str]]] = defaultdict(set)
     for w in report.withheld:
-        withheld[(tuple(w[: len(DIMENSIONS)]), w[-2], w[-1])].append(w)
-    groups: dict[tuple, list[Observation]] = defaultdict(list)
-    unknown: dict[tuple, int] = defaultdict(int)
+        withheld[tuple(w[: len(DIMENSIONS)])].add((w[-2], w[-1]))
     parent_of: dict[tuple[str, str], str | None] = {}
-
-    def parent(dim: str, code: str) -> str | None:
-        if (dim, code) not in parent_of:
-            parent_of[(dim, code)] = cl[dim].parent(code)
-        return parent_of[(dim, code)]
-
-    def add(key, measure, period, bucket):
+    children: dict[tuple, list[tuple]] = defaultdict(list)
+    for key in set(by_key) | set(withheld):
         for i, dim in enumerate(DIMENSIONS):
             code = key[i]
             if code == TOTAL:
                 continue
-            p = parent(dim, code)
-            if p is None:
-                continue
-            pkey = (*key[:i], p, *key[i + 1 :])
-            bucket(pkey, dim, measure, period)
-
-    for o in report.observations:
-        add(o.key, o.measure, o.period, lambda pk, d, m, p, o=o: groups[(pk, d, m, p)].append(o))
-    for key, measure, period in withheld:
-        add(key, measure, period, lambda pk, d, m, p: unknown.__setitem__((pk, d, m, p), unknown[(pk, d, m, p)] + 1))
+            if (dim, code) not in parent_of:
+                parent_of[(dim, code)] = cl[dim].parent(code)
+            p = parent_of[(dim, code)]
+            if p is not None:
+                children[((*key[:i], p, *key[i + 1 :]), dim)].append(key)
     out = []
-    for (pkey, dim, measure, period), children in groups.items():
-        parent_obs = index.get((pkey, measure, period))
-        if parent_obs is not None:
-            out.append(_Family(parent_obs, dim, children, unknown.get((pkey, dim, measure, period), 0)))
+    for (pkey, dim), kids in children.items():
+        parents = by_key.get(pkey)
+        if not parents:
+            continue
+        for cell, parent_obs in parents.items():
+            parts = [by_key[k][cell] for k in kids if k in by_key and cell in by_key[k]]
+            unknown = sum(1 for k in kids if cell in withheld.get(k, ()))
+            if parts or unknown:
+                out.append(_Family(parent_obs, dim, parts, unknown))
     out.sort(key=lambda f: (f.parent.lines[0] if f.parent.lines else 0, f.parent.full_key, f.dim))
     return out
 
@@ -124,8 +133,8 @@ def check_totals(report: Report, families: list[_Family], limit: int = 20) -> Ru
     res = RuleResult("NAV-Q201")
     for f in families:
         plo, phi = _interval(f.parent)
-        lo = sum(_interval(c)[0] for c in f.children)
-        hi = sum(_interval(c)[1] for c in f.children) + (INF if f.unknown else 0.0)
+        lo, hi = _sum_intervals(f.children)
+        hi += INF if f.unknown else 0.0
         # averages are rounded one by one: their sum may miss the total's average by 0.5 per part
         tol = 0.5 * (len(f.children) + f.unknown + 1) if f.parent.measure == "SNITT_HIA" else 0.0
         if lo <= phi + tol and hi >= plo - tol:
@@ -179,8 +188,8 @@ def check_ytd(report: Report, limit: int = 20) -> RuleResult:
     for key, ytd, months in _ytd_cells(report):
         if ytd.status is not Status.VALUE or any((key, m.measure, m.period) in withheld for m in months):
             continue
-        lo = sum(_interval(m)[0] for m in months) / len(months)
-        hi = sum(_interval(m)[1] for m in months) / len(months)
+        lo, hi = _sum_intervals(months)
+        lo, hi = lo / len(months), hi / len(months)
         if lo <= ytd.value + 0.5 and hi >= ytd.value - 0.5:
             res.passed += 1
         else:
@@ -209,24 +218,23 @@ def check_copies(report: Report) -> RuleResult:
 
 def check_codes(report: Report, cl: Codelists, limit: int = 20) -> RuleResult:
     res = RuleResult("NAV-Q204")
-    in_force: dict[tuple[str, str], set[str]] = {}
-    verdict: dict[tuple[str, str, str], bool] = {}  # (dimension, code, month) -> in force
-
-    def ok(dim: str, code: str, period: str) -> bool:
-        k = (dim, code, period)
-        if k not in verdict:
-            if (dim, period) not in in_force:
-                in_force[(dim, period)] = {c.code for c in cl[dim].codes_in_force(period, period)}
-            verdict[k] = code in in_force[(dim, period)]
-        return verdict[k]
-
+    periods = sorted({o.period for o in report.observations})
+    codes = {(i, c) for key in {o.key for o in report.observations} for i, c in enumerate(key)}
+    # (position, code) -> the months of the report in which the code is not in force
+    suspect: dict[tuple[int, str], set[str]] = {}
+    for i, code in codes:
+        dim = DIMENSIONS[i]
+        bad = {p for p in periods if code not in {c.code for c in _in_force(cl, dim, p)}}
+        if bad:
+            suspect[(i, code)] = bad
+    per_key: dict[tuple, list[tuple[str, str, set[str]]]] = {}
     for o in report.observations:
-        # a `*` or blank before a code starts (or after it ends) is consistent with zero
-        bad = (
-            []
-            if o.status is not Status.VALUE or not o.value
-            else [(d, c) for d, c in zip(DIMENSIONS, o.key, strict=True) if not ok(d, c, o.period)]
-        )
+        if o.key not in per_key:
+            per_key[o.key] = [(DIMENSIONS[i], c, suspect[(i, c)]) for i, c in enumerate(o.key) if (i, c) in suspect]
+        bad = []
+        if per_key[o.key] and o.status is Status.VALUE and o.value:
+            # a `*` or blank before a code starts (or after it ends) is consistent with zero
+            bad = [(d, c) for d, c, months in per_key[o.key] if o.period in months]
         if not bad:
             res.passed += 1
             continue
@@ -237,6 +245,16 @@ def check_codes(report: Report, cl: Codelists, limit: int = 20) -> RuleResult:
                 Finding(res.rule, o.lines[0], f"{d} {c} is not in force in {o.period} but has the figure {o.value}")
             )
     return res
+
+
+_IN_FORCE: dict[tuple[int, str, str], list] = {}
+
+
+def _in_force(cl: Codelists, dim: str, period: str) -> list:
+    k = (id(cl), dim, period)
+    if k not in _IN_FORCE:
+        _IN_FORCE[k] = cl[dim].codes_in_force(period, period)
+    return _IN_FORCE[k]
 
 
 def disclosure_audit(report: Report, families: list[_Family], limit: int = 50) -> RuleResult:
@@ -254,12 +272,11 @@ def disclosure_audit(report: Report, families: list[_Family], limit: int = 50) -
         star = stars[0]
         plo, phi = _interval(f.parent)
         if star is f.parent:
-            lo = sum(_interval(c)[0] for c in f.children)
-            hi = sum(_interval(c)[1] for c in f.children)
+            lo, hi = _sum_intervals(f.children)
         else:
             others = [c for c in f.children if c is not star]
-            lo = plo - sum(_interval(c)[1] for c in others)
-            hi = phi - sum(_interval(c)[0] for c in others)
+            olo, ohi = _sum_intervals(others)
+            lo, hi = plo - ohi, phi - olo
         lo, hi = max(lo, 0.0), min(hi, 3.0)
         if lo <= hi and math.floor(hi) == math.ceil(lo):
             found.setdefault(star.full_key, (star.lines[0], f"the {f.dim} total and its other parts"))

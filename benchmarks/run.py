@@ -33,8 +33,12 @@ TASKS = ("floor", "navstat-jsonstat", "navstat-sdmx", "navstat-sdmx-csv", "pyjst
 
 def measure(task: str, report: str, workdir: str) -> dict:
     """Run one task in a fresh Python process; it reports its own time and peak RSS."""
-    r = subprocess.run([sys.executable, str(HERE / "run.py"), "--task", task, "--report", report,
-                        "--workdir", workdir], capture_output=True, text=True, timeout=3600)
+    r = subprocess.run(
+        [sys.executable, str(HERE / "run.py"), "--task", task, "--report", report, "--workdir", workdir],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     if r.returncode != 0:
         raise RuntimeError(f"{task} failed: {r.stderr[-2000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -79,7 +83,7 @@ def task(name: str, report_path: str, workdir: str) -> dict:
     if name.startswith("navstat-"):
         from converter.cli import main
 
-        fmt = name[len("navstat-"):]
+        fmt = name[len("navstat-") :]
         out = os.path.join(workdir, f"out.{fmt}")
         t = time.perf_counter()
         try:
@@ -102,8 +106,12 @@ def task(name: str, report_path: str, workdir: str) -> dict:
         size = 0
         for df in frames:
             size += len(pyjstat.Dataset.read(df, source="NAV").write())
-        return {"seconds": time.perf_counter() - t, "rss_mb": _rss_mb(), "bytes": size,
-                "cells": int(sum(len(f) for f in frames))}
+        return {
+            "seconds": time.perf_counter() - t,
+            "rss_mb": _rss_mb(),
+            "bytes": size,
+            "cells": int(sum(len(f) for f in frames)),
+        }
     if name == "pysdmx":
         import pandas as pd
         from pysdmx.io import read_sdmx, write_sdmx
@@ -119,13 +127,25 @@ def task(name: str, report_path: str, workdir: str) -> dict:
         with open(structure, "wb") as fh:
             fh.write(sdmx_structure.structure_message(load_codelists()))
         dsd = next(s for s in read_sdmx(structure).structures if type(s).__name__ == "DataStructureDefinition")
-        schema = dsd.to_schema() if hasattr(dsd, "to_schema") else Schema(
-            "datastructure", "NAV", "DSD_TILTAKSDELTAKERE", dsd.components, "1.0")
-        rows = [(*o.key, o.measure, o.period, o.value, "Q" if o.status.name == "CONFIDENTIAL" else
-                 ("O" if o.status.name == "BLANK" else ""), "C" if o.status.name == "CONFIDENTIAL" else "")
-                for o in report.observations]
-        df = pd.DataFrame(rows, columns=[*DIMENSIONS, "MEASURE", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS",
-                                         "CONF_STATUS"])
+        schema = (
+            dsd.to_schema()
+            if hasattr(dsd, "to_schema")
+            else Schema("datastructure", "NAV", "DSD_TILTAKSDELTAKERE", dsd.components, "1.0")
+        )
+        rows = [
+            (
+                *o.key,
+                o.measure,
+                o.period,
+                o.value,
+                "Q" if o.status.name == "CONFIDENTIAL" else ("O" if o.status.name == "BLANK" else ""),
+                "C" if o.status.name == "CONFIDENTIAL" else "",
+            )
+            for o in report.observations
+        ]
+        df = pd.DataFrame(
+            rows, columns=[*DIMENSIONS, "MEASURE", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "CONF_STATUS"]
+        )
         out = os.path.join(workdir, "pysdmx.xml")
         t = time.perf_counter()
         ds = PandasDataset(structure=schema, data=df)
@@ -145,16 +165,25 @@ def bench(cells: int, repeat: int, workdir: str, tasks=TASKS) -> dict:
         for t in tasks:
             results[t].append(measure(t, path, workdir))
             print(f"  {cells:>9} cells  {t:<18} {results[t][-1]['seconds']:8.2f} s", file=sys.stderr)
-    med = {t: {"seconds": statistics.median(r["seconds"] for r in rs),
-               "rss_mb": statistics.median(r["rss_mb"] for r in rs)} for t, rs in results.items()}
+    med = {
+        t: {
+            "seconds": statistics.median(r["seconds"] for r in rs),
+            "rss_mb": statistics.median(r["rss_mb"] for r in rs),
+        }
+        for t, rs in results.items()
+    }
     return {"cells": n, "bytes": os.path.getsize(path), "results": med}
 
 
 def table(run: dict) -> str:
     n = run["cells"]
     res = run["results"]
-    lines = [f"Report: {n:,} cells ({run['bytes'] / 1e6:.1f} MB).", "",
-             "| task | median s | cells/s | peak RSS MB | vs baseline |", "|---|---:|---:|---:|---|"]
+    lines = [
+        f"Report: {n:,} cells ({run['bytes'] / 1e6:.1f} MB).",
+        "",
+        "| task | median s | cells/s | peak RSS MB | vs baseline |",
+        "|---|---:|---:|---:|---|",
+    ]
     for t, r in res.items():
         rel = ""
         if t == "navstat-jsonstat" and "pyjstat" in res:
@@ -170,7 +199,9 @@ def table(run: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cells", type=int, default=1_000_000)
-    ap.add_argument("--scaling", type=int, default=100_000, help="a second, smaller run for the scaling figure (0: none)")
+    ap.add_argument(
+        "--scaling", type=int, default=100_000, help="a second, smaller run for the scaling figure (0: none)"
+    )
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--task")
     ap.add_argument("--report")
@@ -183,8 +214,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="navstat-bench-") as work:
         runs = [bench(args.cells, args.repeat, work)]
         if args.scaling:
-            runs.append(bench(args.scaling, args.repeat, work, tasks=("navstat-jsonstat", "navstat-sdmx",
-                                                                      "navstat-sdmx-csv")))
+            runs.append(
+                bench(args.scaling, args.repeat, work, tasks=("navstat-jsonstat", "navstat-sdmx", "navstat-sdmx-csv"))
+            )
     print(table(runs[0]))
     if len(runs) > 1:
         big, small = runs[0], runs[1]

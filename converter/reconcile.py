@@ -59,6 +59,7 @@ class RowData:
     partial: dict[int, Cell] | None = None  # column -> cell, where every fitting alignment agrees
     breakdown: tuple[str, ...] = ()
     table: int = 0  # index of the printed table (block) the row is in
+    breakdowns: frozenset | None = None  # {breakdown}, shared by the row's observations
     period: tuple[str, str] = ("", "")  # first and last month of the table's period
 
 
@@ -624,7 +625,9 @@ class _Reconciler:
         key, measure, period = fk
         if len(sources) == 1:
             row = sources[0][1]
-            lines, breakdowns = [row.line], _interned(frozenset((row.breakdown,)))
+            if row.breakdowns is None:
+                row.breakdowns = _interned(frozenset((row.breakdown,)))
+            lines, breakdowns = [row.line], row.breakdowns
         else:
             lines = sorted({r.line for _, r in sources})
             breakdowns = _interned(frozenset(r.breakdown for _, r in sources))

@@ -328,8 +328,17 @@ class _Parser:
 def parse_cell(cell: str) -> tuple[int | None, Status] | None:
     """A cell: a number (with spaces between thousands), `*`, or blank. None if it is neither."""
     t = cell.strip()
-    if t.isdigit() and t.isascii():  # the common case, fast
-        return int(t), Status.VALUE
+    if t.startswith("<b>") and t.endswith("</b>"):
+        t = t[3:-4].strip()
+    if t.isascii():  # the common cases, fast: "1 234", "*", ""
+        if t.isdigit():
+            return int(t), Status.VALUE
+        if t == "*" or t == "\\*":
+            return None, Status.CONFIDENTIAL
+        if not t:
+            return None, Status.BLANK
+        if _NUMBER.match(t):
+            return int(t.replace(" ", "")), Status.VALUE
     t = clean_label(cell).replace("\u00a0", " ").replace("\u202f", " ").strip()
     if t == "":
         return None, Status.BLANK

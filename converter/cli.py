@@ -63,16 +63,6 @@ def _expand(inputs: tuple[str, ...]) -> list[Path]:
     return paths
 
 
-def _print_diagnostics(report: Report, obj: dict, strict: bool) -> None:
-    for d in report.diagnostics:
-        sev = d.severity
-        if sev is Severity.INFO and not obj["verbose"]:
-            continue
-        if sev is Severity.WARNING and obj["quiet"] and not strict:
-            continue
-        click.echo(d.format(), err=True)
-
-
 def _read(path: Path):
     """Read, reconcile and check a report; the checks' findings become diagnostics."""
     from .readers.navtext import read_file
@@ -156,6 +146,14 @@ def _write_output(report: Report, fmt: str, target: str, lang: str, flavour: str
 )
 @click.option("--strict", is_flag=True, help="Warnings and errors fail the run (exit 1, nothing written).")
 @click.option("--report", "report_path", default=None, help="Write machine-readable diagnostics (JSON) here.")
+@click.option(
+    "-j",
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Convert several reports in this many processes.",
+)
 @click.pass_obj
 def convert(
     obj: dict,
@@ -167,6 +165,7 @@ def convert(
     sdmx_flavour: str,
     strict: bool,
     report_path: str | None,
+    jobs: int,
 ) -> None:
     """Convert NAV report extracts to JSON-stat, SDMX-ML or SDMX-CSV."""
     paths = _expand(inputs)
@@ -179,31 +178,88 @@ def convert(
         raise Usage("several inputs need -o FOLDER")
     if not many and output not in ("-", "") and Path(output).is_dir():
         output = str(Path(output) / (paths[0].stem + EXTENSIONS[fmt]))
+    jobs = max(1, min(jobs, len(paths)))
+    tasks = [
+        dict(
+            path=str(p),
+            fmt=fmt,
+            target=str(Path(output) / (p.stem + EXTENSIONS[fmt])) if many else output,
+            split_dir=split_dir,
+            lang=lang,
+            flavour=sdmx_flavour,
+            strict=strict,
+        )
+        for p in paths
+    ]
+    show_progress = many and not obj["quiet"] and sys.stderr.isatty()
     failed = False
     all_diagnostics = []
-    for path in paths:
-        report = _read(path)
-        _print_diagnostics(report, obj, strict)
-        all_diagnostics += [d.as_dict() for d in report.diagnostics]
-        if not report.observations:
-            click.echo(f"{path}:0: error: no observations could be read; nothing written", err=True)
+
+    def handle(result: dict) -> None:
+        nonlocal failed
+        for d in result["diagnostics"]:
+            if _shown(d, obj, strict):
+                click.echo(f"{d['file']}:{d['line']}: {d['severity']} {d['rule']}: {d['message']}", err=True)
+        all_diagnostics.extend(result["diagnostics"])
+        if result["error"]:
+            click.echo(result["error"], err=True)
             failed = True
-            continue
-        if strict and any(d.severity in (Severity.ERROR, Severity.WARNING) for d in report.diagnostics):
-            click.echo(f"{path}:0: error: --strict and the report has errors or warnings; nothing written", err=True)
-            failed = True
-            continue
-        if split_dir:
-            n = _write_split(report, Path(split_dir), lang)
+        elif not obj["quiet"]:
+            click.echo(result["summary"], err=True)
+
+    if jobs == 1:
+        results = (_convert_one(t) for t in tasks)
+        executor = None
+    else:
+        import concurrent.futures as cf
+
+        executor = cf.ProcessPoolExecutor(max_workers=jobs)
+        results = executor.map(_convert_one, tasks)  # in input order: same output whatever the timing
+    try:
+        if show_progress:
+            with click.progressbar(results, length=len(tasks), label="converting", file=sys.stderr) as bar:
+                for result in bar:
+                    handle(result)
         else:
-            target = str(Path(output) / (path.stem + EXTENSIONS[fmt])) if many else output
-            n = _write_output(report, fmt, target, lang, sdmx_flavour)
-        if not obj["quiet"]:
-            click.echo(_summary(report, n), err=True)
+            for result in results:
+                handle(result)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
     if report_path:
         write_text(report_path, json.dumps({"diagnostics": all_diagnostics}, ensure_ascii=False, indent=1) + "\n")
     if failed:
         sys.exit(1)
+
+
+def _shown(d: dict, obj: dict, strict: bool) -> bool:
+    if d["severity"] == "info":
+        return obj["verbose"]
+    if d["severity"] == "warning":
+        return not obj["quiet"] or strict
+    return True
+
+
+def _convert_one(task: dict) -> dict:
+    """Read, check and write one report (in this process or a worker); returns what to print."""
+    path = Path(task["path"])
+    try:
+        report = _read(path)
+    except DataError as exc:
+        return {"diagnostics": [], "error": f"navstat: error: {exc.format_message()}", "summary": ""}
+    out = {"diagnostics": [d.as_dict() for d in report.diagnostics], "error": "", "summary": ""}
+    if not report.observations:
+        out["error"] = f"{path}:0: error: no observations could be read; nothing written"
+        return out
+    if task["strict"] and any(d.severity in (Severity.ERROR, Severity.WARNING) for d in report.diagnostics):
+        out["error"] = f"{path}:0: error: --strict and the report has errors or warnings; nothing written"
+        return out
+    if task["split_dir"]:
+        n = _write_split(report, Path(task["split_dir"]), task["lang"])
+    else:
+        n = _write_output(report, task["fmt"], task["target"], task["lang"], task["flavour"])
+    out["summary"] = _summary(report, n)
+    return out
 
 
 def _write_split(report: Report, folder: Path, lang: str) -> int:

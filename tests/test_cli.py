@@ -161,3 +161,42 @@ def test_many_inputs_into_a_folder(tmp_path):
     ]
     r = run("-q", "convert", str(ROOT / "examples" / "reports"), "-o", str(tmp_path))
     assert r.returncode == 0 and len(list(tmp_path.glob("*.json"))) == 5
+
+
+def test_jobs_give_the_same_outputs_as_one_process(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    r1 = run("-q", "convert", str(ROOT / "examples" / "reports"), "--to", "sdmx-csv", "-o", str(one))
+    r2 = run("-q", "convert", str(ROOT / "examples" / "reports"), "--to", "sdmx-csv", "-o", str(two), "--jobs", "3")
+    assert r1.returncode == r2.returncode == 0
+    assert r1.stderr == r2.stderr  # diagnostics in input order whatever the timing
+    for f in one.iterdir():
+        assert f.read_bytes() == (two / f.name).read_bytes()
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path):
+    import pty
+
+    r = run("convert", str(SEEDS["2021"]), str(SEEDS["2024"]), "-o", str(tmp_path))
+    assert "converting" not in r.stderr  # stderr is a pipe here
+    master, slave = pty.openpty()
+    p = subprocess.Popen(
+        [EXE, "convert", str(SEEDS["2021"]), str(SEEDS["2024"]), "-o", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        close_fds=True,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    p.wait(timeout=60)
+    os.close(master)
+    assert p.returncode == 0 and b"converting" in b"".join(chunks)

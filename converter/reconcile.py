@@ -16,6 +16,7 @@ Principles (the report is the only evidence; nothing is guessed):
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -355,14 +356,11 @@ class _Reconciler:
 
     def _prune_family(self, pkey, dim, members, dmg, keyed, candidates, reasons) -> None:
         start, end = members[0].period
-        cl = self.cl[dim]
         di = DIMENSIONS.index(dim)
         codes_present = {keyed[id(r)][di] for r in members}
-        required = {c.code for c in cl.codes_in_force(start, end) if c.level == "code" and not c.optional}
-        complete = dim != "TILTAK" and required <= codes_present
-        columns = {(c.measure, c.period) for r in members for c in r.columns}
+        required = {c.code for c in self.cl[dim].codes_in_force(start, end) if c.level == "code" and not c.optional}
         parent = {}
-        for measure, period in columns:
+        for measure, period in {(c.measure, c.period) for r in members for c in r.columns}:
             copies = {c for c, _ in self.evidence.get((pkey, measure, period), [])}
             if len(copies) == 1:
                 parent[(measure, period)] = _interval(next(iter(copies)))
@@ -371,162 +369,22 @@ class _Reconciler:
         # Undamaged children: one interval per column per distinct child key.
         fixed: dict[tuple, dict[str, tuple[float, float]]] = defaultdict(dict)
         for r in members:
-            if r.damaged:
-                continue
-            code = keyed[id(r)][di]
-            for col, cell in zip(r.columns, r.cells, strict=False):
-                fixed[(col.measure, col.period)][code] = _interval(cell)
-
-        memo: dict[tuple[int, tuple[int, ...]], dict] = {}
-
-        def cell_at(row: RowData, placement, col) -> tuple[float, float]:
-            k = (id(row), placement)
-            if k not in memo:
-                memo[k] = _placed_intervals(row, placement)
-            return memo[k].get(col, (0.0, INF))
-
-        self._joint_search(dim, pkey, di, dmg, keyed, candidates, reasons, parent, fixed, complete, cell_at)
-
-        changed = True
-        while changed:
-            changed = False
-            hull = {}
-            for r in dmg:
-                hull[id(r)] = {
-                    col: (
-                        min(cell_at(r, p, col)[0] for p in candidates[id(r)]) if candidates[id(r)] else 0.0,
-                        max(cell_at(r, p, col)[1] for p in candidates[id(r)]) if candidates[id(r)] else INF,
-                    )
-                    for col in parent
-                }
-            for r in dmg:
-                code = keyed[id(r)][di]
-                keep = []
-                for p in candidates[id(r)]:
-                    ok = True
-                    for col, (plo, phi) in parent.items():
-                        lo = hi = 0.0
-                        seen = set()
-                        for other in dmg:
-                            ocode = keyed[id(other)][di]
-                            if ocode in seen:
-                                continue
-                            seen.add(ocode)
-                            a, b = cell_at(r, p, col) if other is r else hull[id(other)][col]
-                            lo, hi = lo + a, hi + b
-                        for ocode, (a, b) in fixed.get(col, {}).items():
-                            if ocode not in seen and ocode != code:
-                                lo, hi = lo + a, hi + b
-                        if lo > phi or (complete and hi < plo):
-                            ok = False
-                            break
-                    if ok:
-                        keep.append(p)
-                if len(keep) != len(candidates[id(r)]):
-                    candidates[id(r)] = keep
-                    changed = True
-                    msg = f"the totals of {_describe({dim: pkey[di]})}"
-                    if msg not in reasons[id(r)]:
-                        reasons[id(r)].append(msg)
-
-    def _joint_search(
-        self,
-        dim,
-        pkey,
-        di,
-        dmg,
-        keyed,
-        candidates,
-        reasons,
-        parent,
-        fixed,
-        complete,
-        cell_at,
-        limit: int = 400_000,
-        others: list[RowData] | None = None,
-    ) -> None:
-        """Try every combination of placements of the family's damaged rows (branch and bound).
-
-        Arc consistency alone is too weak when several rows of one table are damaged: each could
-        leave any column empty. Jointly, the column sums must all fit the printed totals.
-        """
-        cols = list(parent)
-        phi = [parent[c][1] for c in cols]
-        plo = [parent[c][0] for c in cols]
-        options = {id(r): [(p, [cell_at(r, p, c) for c in cols]) for p in candidates[id(r)]] for r in dmg}
-        # All rows jointly if that is small enough; else first the rows that hold numbers (rows of
-        # only * and blanks add nothing to a lower bound), which usually pins them, then all rows.
-        searched = [r for r in dmg if options[id(r)]]
-        size = 1
-        for r in searched:
-            size *= len(options[id(r)])
-        if size > limit:
-            numeric = [r for r in searched if any(lo > 0 for _, v in options[id(r)] for lo, _ in v)]
-            if numeric and len(numeric) < len(searched):
-                self._joint_search(
-                    dim,
-                    pkey,
-                    di,
-                    numeric,
-                    keyed,
-                    candidates,
-                    reasons,
-                    parent,
-                    fixed,
-                    complete,
-                    cell_at,
-                    limit,
-                    others=[r for r in dmg if r not in numeric],
-                )
-                options = {id(r): [(p, [cell_at(r, p, c) for c in cols]) for p in candidates[id(r)]] for r in dmg}
-                size = 1
-                for r in searched:
-                    size *= len(options[id(r)])
-            if size > limit:
-                return
-        if not searched:
-            return
-        others = others or []
-        damaged_codes = {keyed[id(r)][di] for r in [*dmg, *others]}
-        base_lo = [0.0] * len(cols)
-        base_hi = [0.0] * len(cols)
-        for j, c in enumerate(cols):
-            for code, (a, b) in fixed.get(c, {}).items():
-                if code not in damaged_codes:
-                    base_lo[j] += a
-                    base_hi[j] += b
-            for r in [*dmg, *others]:
-                if r in searched:
-                    continue
-                opts = options.get(id(r)) or [(p, [cell_at(r, p, c) for c in cols]) for p in candidates[id(r)]]
-                base_lo[j] += min((v[j][0] for _, v in opts), default=0.0)
-                base_hi[j] += max((v[j][1] for _, v in opts), default=INF)
-        rem = [[0.0] * len(cols) for _ in range(len(searched) + 1)]
-        for i in range(len(searched) - 1, -1, -1):
-            opts = options[id(searched[i])]
-            rem[i] = [rem[i + 1][j] + min(v[j][0] for _, v in opts) for j in range(len(cols))]
-        feasible: dict[int, set] = {id(r): set() for r in searched}
-
-        def dfs(i: int, lo: list[float], hi: list[float], chosen: list) -> None:
-            if i == len(searched):
-                if all(lo[j] <= phi[j] and (not complete or hi[j] >= plo[j]) for j in range(len(cols))):
-                    for r, p in zip(searched, chosen, strict=True):
-                        feasible[id(r)].add(p)
-                return
-            for p, v in options[id(searched[i])]:
-                nlo = [lo[j] + v[j][0] for j in range(len(cols))]
-                if any(nlo[j] + rem[i + 1][j] > phi[j] for j in range(len(cols))):
-                    continue
-                dfs(i + 1, nlo, [hi[j] + v[j][1] for j in range(len(cols))], [*chosen, p])
-
-        dfs(0, base_lo, base_hi, [])
-        for r in searched:
-            keep = [p for p in candidates[id(r)] if p in feasible[id(r)]]
-            if len(keep) != len(candidates[id(r)]):
-                candidates[id(r)] = keep
-                msg = f"the totals of {_describe({dim: pkey[di]})}"
-                if msg not in reasons[id(r)]:
-                    reasons[id(r)].append(msg)
+            if not r.damaged:
+                for col, cell in zip(r.columns, r.cells, strict=False):
+                    fixed[(col.measure, col.period)][keyed[id(r)][di]] = _interval(cell)
+        problem = _TotalsProblem(
+            dim=dim,
+            pkey=pkey,
+            di=di,
+            keyed=keyed,
+            candidates=candidates,
+            reasons=reasons,
+            parent=parent,
+            fixed=fixed,
+            complete=dim != "TILTAK" and required <= codes_present,
+        )
+        _joint_search(problem, dmg)
+        _arc_consistency(problem, dmg)
 
     # -- merging copies ----------------------------------------------------------------------
     def merge(self) -> None:
@@ -632,6 +490,143 @@ class _Reconciler:
             lines = sorted({r.line for _, r in sources})
             breakdowns = _interned(frozenset(r.breakdown for _, r in sources))
         self.report.observations.append(Observation(key, measure, period, cell[0], cell[1], lines, breakdowns))
+
+
+@dataclass
+class _TotalsProblem:
+    """The damaged rows of one family (a printed total and its parts) and what is known of the rest."""
+
+    dim: str
+    pkey: tuple[str, ...]
+    di: int
+    keyed: dict[int, tuple[str, ...]]  # id(row) -> key
+    candidates: dict[int, list[tuple[int, ...]]]  # id(row) -> placements still possible
+    reasons: dict[int, list[str]]
+    parent: dict[tuple[str, str], tuple[float, float]]  # column -> the total's interval
+    fixed: dict[tuple, dict[str, tuple[float, float]]]  # column -> code -> interval of an undamaged part
+    complete: bool  # every part is printed, so the sum must also reach the total
+    memo: dict = field(default_factory=dict)
+
+    def cell(self, row: RowData, placement: tuple[int, ...], col: tuple[str, str]) -> tuple[float, float]:
+        k = (id(row), placement)
+        if k not in self.memo:
+            self.memo[k] = _placed_intervals(row, placement)
+        return self.memo[k].get(col, (0.0, INF))
+
+    def code(self, row: RowData) -> str:
+        return self.keyed[id(row)][self.di]
+
+    def narrow(self, row: RowData, keep: list[tuple[int, ...]]) -> bool:
+        if len(keep) == len(self.candidates[id(row)]):
+            return False
+        self.candidates[id(row)] = keep
+        msg = f"the totals of {_describe({self.dim: self.pkey[self.di]})}"
+        if msg not in self.reasons[id(row)]:
+            self.reasons[id(row)].append(msg)
+        return True
+
+
+def _joint_search(
+    pr: _TotalsProblem, dmg: list[RowData], others: list[RowData] | None = None, limit: int = 400_000
+) -> None:
+    """Try every combination of placements of the family's damaged rows (branch and bound).
+
+    Arc consistency alone is too weak when several rows of one table are damaged: each could
+    leave any column empty. Jointly, the column sums must all fit the printed totals.
+    """
+    cols = list(pr.parent)
+    phi = [pr.parent[c][1] for c in cols]
+    plo = [pr.parent[c][0] for c in cols]
+    options = {id(r): [(p, [pr.cell(r, p, c) for c in cols]) for p in pr.candidates[id(r)]] for r in dmg}
+    # All rows jointly if that is small enough; else first the rows that hold numbers (rows of
+    # only * and blanks add nothing to a lower bound), which usually pins them, then all rows.
+    searched = [r for r in dmg if options[id(r)]]
+    size = math.prod(len(options[id(r)]) for r in searched)
+    if size > limit:
+        numeric = [r for r in searched if any(lo > 0 for _, v in options[id(r)] for lo, _ in v)]
+        if numeric and len(numeric) < len(searched):
+            _joint_search(pr, numeric, [r for r in dmg if r not in numeric], limit)
+            options = {id(r): [(p, [pr.cell(r, p, c) for c in cols]) for p in pr.candidates[id(r)]] for r in dmg}
+            size = math.prod(len(options[id(r)]) for r in searched)
+        if size > limit:
+            return
+    if not searched:
+        return
+    others = others or []
+    damaged_codes = {pr.code(r) for r in [*dmg, *others]}
+    base_lo = [0.0] * len(cols)
+    base_hi = [0.0] * len(cols)
+    for j, c in enumerate(cols):
+        for code, (a, b) in pr.fixed.get(c, {}).items():
+            if code not in damaged_codes:
+                base_lo[j] += a
+                base_hi[j] += b
+        for r in [*dmg, *others]:
+            if r in searched:
+                continue
+            opts = options.get(id(r)) or [(p, [pr.cell(r, p, c) for c in cols]) for p in pr.candidates[id(r)]]
+            base_lo[j] += min((v[j][0] for _, v in opts), default=0.0)
+            base_hi[j] += max((v[j][1] for _, v in opts), default=INF)
+    rem = [[0.0] * len(cols) for _ in range(len(searched) + 1)]
+    for i in range(len(searched) - 1, -1, -1):
+        opts = options[id(searched[i])]
+        rem[i] = [rem[i + 1][j] + min(v[j][0] for _, v in opts) for j in range(len(cols))]
+    feasible: dict[int, set] = {id(r): set() for r in searched}
+
+    def dfs(i: int, lo: list[float], hi: list[float], chosen: list) -> None:
+        if i == len(searched):
+            if all(lo[j] <= phi[j] and (not pr.complete or hi[j] >= plo[j]) for j in range(len(cols))):
+                for r, p in zip(searched, chosen, strict=True):
+                    feasible[id(r)].add(p)
+            return
+        for p, v in options[id(searched[i])]:
+            nlo = [lo[j] + v[j][0] for j in range(len(cols))]
+            if any(nlo[j] + rem[i + 1][j] > phi[j] for j in range(len(cols))):
+                continue
+            dfs(i + 1, nlo, [hi[j] + v[j][1] for j in range(len(cols))], [*chosen, p])
+
+    dfs(0, base_lo, base_hi, [])
+    for r in searched:
+        pr.narrow(r, [p for p in pr.candidates[id(r)] if p in feasible[id(r)]])
+
+
+def _arc_consistency(pr: _TotalsProblem, dmg: list[RowData]) -> None:
+    """Drop placements that cannot fit the totals whatever the other damaged rows do."""
+    changed = True
+    while changed:
+        changed = False
+        hull = {}
+        for r in dmg:
+            cands = pr.candidates[id(r)]
+            hull[id(r)] = {
+                col: (
+                    min(pr.cell(r, p, col)[0] for p in cands) if cands else 0.0,
+                    max(pr.cell(r, p, col)[1] for p in cands) if cands else INF,
+                )
+                for col in pr.parent
+            }
+        for r in dmg:
+            keep = []
+            for p in pr.candidates[id(r)]:
+                ok = True
+                for col, (plo, phi) in pr.parent.items():
+                    lo = hi = 0.0
+                    seen = set()
+                    for other in dmg:
+                        if pr.code(other) in seen:
+                            continue
+                        seen.add(pr.code(other))
+                        a, b = pr.cell(r, p, col) if other is r else hull[id(other)][col]
+                        lo, hi = lo + a, hi + b
+                    for ocode, (a, b) in pr.fixed.get(col, {}).items():
+                        if ocode not in seen and ocode != pr.code(r):
+                            lo, hi = lo + a, hi + b
+                    if lo > phi or (pr.complete and hi < plo):
+                        ok = False
+                        break
+                if ok:
+                    keep.append(p)
+            changed = pr.narrow(r, keep) or changed
 
 
 _INTERNED: dict[frozenset, frozenset] = {}

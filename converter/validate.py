@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .codelists import Codelists, load_codelists
 from .model import DIMENSIONS, TOTAL, Observation, Report, Status
+from .perf import no_gc
 
 INF = math.inf
 
@@ -48,6 +49,12 @@ class RuleResult:
     @property
     def title(self) -> str:
         return RULE_TITLES[self.rule]
+
+    def fail(self, line: int, message: str, limit: int = 20) -> None:
+        """Count a failure; keep its location and message for the first `limit` ones."""
+        self.failed += 1
+        if len(self.findings) < limit:
+            self.findings.append(Finding(self.rule, line, message))
 
     def as_dict(self) -> dict:
         return {
@@ -140,18 +147,13 @@ def check_totals(report: Report, families: list[_Family], limit: int = 20) -> Ru
         if lo <= phi + tol and hi >= plo - tol:
             res.passed += 1
             continue
-        res.failed += 1
-        if len(res.findings) < limit:
-            shown = f"{lo:g}" if lo == hi else f"{lo:g}..{hi:g}"
-            res.findings.append(
-                Finding(
-                    res.rule,
-                    f.parent.lines[0] if f.parent.lines else 0,
-                    f"{_describe(f.parent.key, f.parent.measure, f.parent.period)}: total {_show(f.parent)}, "
-                    f"its {len(f.children)} {f.dim} parts add up to {shown} "
-                    f"(lines {_lines(f.children)})",
-                )
-            )
+        shown = f"{lo:g}" if lo == hi else f"{lo:g}..{hi:g}"
+        res.fail(
+            f.parent.lines[0] if f.parent.lines else 0,
+            f"{_describe(f.parent.key, f.parent.measure, f.parent.period)}: total {_show(f.parent)}, "
+            f"its {len(f.children)} {f.dim} parts add up to {shown} (lines {_lines(f.children)})",
+            limit,
+        )
     return res
 
 
@@ -193,16 +195,12 @@ def check_ytd(report: Report, limit: int = 20) -> RuleResult:
         if lo <= ytd.value + 0.5 and hi >= ytd.value - 0.5:
             res.passed += 1
         else:
-            res.failed += 1
-            if len(res.findings) < limit:
-                mean = f"{lo:.2f}" if lo == hi else f"{lo:.2f}..{hi:.2f}"
-                res.findings.append(
-                    Finding(
-                        res.rule,
-                        ytd.lines[0],
-                        f"{_describe(key, 'SNITT_HIA', ytd.period)}: average {ytd.value}, mean of the months {mean}",
-                    )
-                )
+            mean = f"{lo:.2f}" if lo == hi else f"{lo:.2f}..{hi:.2f}"
+            res.fail(
+                ytd.lines[0],
+                f"{_describe(key, 'SNITT_HIA', ytd.period)}: average {ytd.value}, mean of the months {mean}",
+                limit,
+            )
     return res
 
 
@@ -238,12 +236,8 @@ def check_codes(report: Report, cl: Codelists, limit: int = 20) -> RuleResult:
         if not bad:
             res.passed += 1
             continue
-        res.failed += 1
-        if len(res.findings) < limit:
-            d, c = bad[0]
-            res.findings.append(
-                Finding(res.rule, o.lines[0], f"{d} {c} is not in force in {o.period} but has the figure {o.value}")
-            )
+        d, c = bad[0]
+        res.fail(o.lines[0], f"{d} {c} is not in force in {o.period} but has the figure {o.value}", limit)
     return res
 
 
@@ -300,7 +294,11 @@ def disclosure_audit(report: Report, families: list[_Family], limit: int = 50) -
 
 
 def check_report(report: Report, cl: Codelists | None = None) -> list[RuleResult]:
-    cl = cl or load_codelists()
+    with no_gc():
+        return _check_report(report, cl or load_codelists())
+
+
+def _check_report(report: Report, cl: Codelists) -> list[RuleResult]:
     families = _families(report, cl)
     return [
         check_totals(report, families),

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ..codelists import Codelists, clean_label, load_codelists, normalize, squash
 from ..model import DIMENSIONS, TOTAL, Report, Status, TableInfo
+from ..perf import no_gc
 from ..reconcile import Column, RowData, reconcile
 from .textio import InputError, decode, read_text
 
@@ -504,6 +505,11 @@ def read_report(
 
     `literal=True` reads damaged rows at face value (left-aligned), to show what that would give;
     never use it to publish."""
+    with no_gc():
+        return _read_report(text, source, codelists, literal)
+
+
+def _read_report(text: str, source: str, codelists: Codelists | None, literal: bool) -> Report:
     cl = codelists or load_codelists()
     p = _Parser(text, source, cl)
     p.parse()

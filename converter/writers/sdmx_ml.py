@@ -57,11 +57,18 @@ def _header(report: Report, structure_specific: bool) -> etree._Element:
 
 
 def write(report: Report, out: IO[bytes], flavour: str = "structure") -> None:
-    """Stream the data message to a binary file."""
+    """Stream the data message to a binary file.
+
+    lxml writes the envelope; observations are formatted directly, in batches, into the same
+    stream (after `xmlfile.flush()`): every value in them is an SDMX id (checked when the codelists
+    load), a month or an integer, so nothing needs escaping, and this is several times faster than
+    one lxml element per observation.
+    """
     ss = flavour == "structure"
     root_tag = _q("message", "StructureSpecificData" if ss else "GenericData")
     nsmap = {"message": NS["message"], "common": NS["common"], "xsi": NS["xsi"]}
     nsmap.update({"data": NS["data"], "ns1": SS_NAMESPACE} if ss else {"generic": NS["generic"]})
+    fmt = _ss_obs if ss else _generic_obs
     with etree.xmlfile(out, encoding="UTF-8") as xf:
         xf.write_declaration()
         with xf.element(root_tag, nsmap=nsmap):
@@ -77,38 +84,40 @@ def write(report: Report, out: IO[bytes], flavour: str = "structure") -> None:
                 attrs = {"structureRef": STRUCTURE_REF}
             with xf.element(_q("message", "DataSet"), attrs):
                 xf.write("\n")
+                xf.flush()
+                batch: list[str] = []
                 for o in report.observations:
-                    xf.write(_ss_obs(o) if ss else _generic_obs(o), pretty_print=True)
+                    batch.append(fmt(o))
+                    if len(batch) >= 4096:
+                        out.write("".join(batch).encode("utf-8"))
+                        batch.clear()
+                out.write("".join(batch).encode("utf-8"))
             xf.write("\n")
 
 
-def _ss_obs(o) -> etree._Element:
-    el = etree.Element("Obs")
-    for d, code in zip(DIMENSIONS, o.key, strict=True):
-        el.set(d, code)
-    el.set("MEASURE", o.measure)
-    el.set("TIME_PERIOD", o.period)
-    if o.status is Status.VALUE:
-        el.set("OBS_VALUE", str(o.value))
-    else:
-        obs_status, conf = _ATTRS[o.status]
-        el.set("OBS_STATUS", obs_status)
-        if conf:
-            el.set("CONF_STATUS", conf)
-    return el
+_SS_NAMES = (*DIMENSIONS, "MEASURE", "TIME_PERIOD")
+_SS_ATTRS = {s: f' OBS_STATUS="{a[0]}"' + (f' CONF_STATUS="{a[1]}"' if a[1] else "") for s, a in _ATTRS.items()}
 
 
-def _generic_obs(o) -> etree._Element:
-    el = etree.Element(_q("generic", "Obs"))
-    key = etree.SubElement(el, _q("generic", "ObsKey"))
-    for d, code in (*zip(DIMENSIONS, o.key, strict=True), ("MEASURE", o.measure), ("TIME_PERIOD", o.period)):
-        etree.SubElement(key, _q("generic", "Value"), id=d, value=code)
-    if o.status is Status.VALUE:
-        etree.SubElement(el, _q("generic", "ObsValue"), value=str(o.value))
-    else:
-        obs_status, conf = _ATTRS[o.status]
-        attrs = etree.SubElement(el, _q("generic", "Attributes"))
-        etree.SubElement(attrs, _q("generic", "Value"), id="OBS_STATUS", value=obs_status)
-        if conf:
-            etree.SubElement(attrs, _q("generic", "Value"), id="CONF_STATUS", value=conf)
-    return el
+def _ss_obs(o) -> str:
+    dims = " ".join(f'{n}="{v}"' for n, v in zip(_SS_NAMES, (*o.key, o.measure, o.period), strict=True))
+    tail = f' OBS_VALUE="{o.value}"' if o.status is Status.VALUE else _SS_ATTRS[o.status]
+    return f"<Obs {dims}{tail}/>\n"
+
+
+_GEN_ATTRS = {
+    s: '<generic:Attributes><generic:Value id="OBS_STATUS" value="'
+    + a[0]
+    + '"/>'
+    + (f'<generic:Value id="CONF_STATUS" value="{a[1]}"/>' if a[1] else "")
+    + "</generic:Attributes>"
+    for s, a in _ATTRS.items()
+}
+
+
+def _generic_obs(o) -> str:
+    key = "".join(
+        f'<generic:Value id="{n}" value="{v}"/>' for n, v in zip(_SS_NAMES, (*o.key, o.measure, o.period), strict=True)
+    )
+    tail = f'<generic:ObsValue value="{o.value}"/>' if o.status is Status.VALUE else _GEN_ATTRS[o.status]
+    return f"<generic:Obs><generic:ObsKey>{key}</generic:ObsKey>{tail}</generic:Obs>\n"

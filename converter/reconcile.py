@@ -39,7 +39,6 @@ class RowData:
     line: int
     label: str
     cells: list[Cell | None]
-    raw: list[str]
     columns: list[Column]
     damaged: bool
     total_of: str | None = None
@@ -388,13 +387,16 @@ class _Reconciler:
 
     # -- merging copies ----------------------------------------------------------------------
     def merge(self) -> None:
+        """Collect every figure under its key; rows printed once emit directly, copies are merged.
+
+        Grouping by row key first keeps memory low: only keys printed more than once need a
+        per-figure table of their copies.
+        """
         acc = self.report.accounting
-        copies: dict[FullKey, list[tuple[Cell, RowData]]] = defaultdict(list)
-        order: list[FullKey] = []
+        by_key: dict[tuple[str, ...], list[tuple[RowData, list[tuple[int, Cell]]]]] = {}
         for row in self.rows:
             n = len(row.cells)
             acc["cells_in"] += n
-            bad = sum(1 for c in row.cells if c is None)
             if row.cells and all(c is not None and c[1] is Status.BLANK for c in row.cells):
                 self.report.diagnose("NAV-I031", row.line, f"row '{row.label}' has a label and no figures")
                 acc["diagnosed"] += n
@@ -404,12 +406,7 @@ class _Reconciler:
                 row.key = key
                 self._withhold(row, key)
                 acc["diagnosed"] += n - len(row.partial)
-                for ci, cell in sorted(row.partial.items()):
-                    col = row.columns[ci]
-                    fk = (key, col.measure, col.period)
-                    if fk not in copies:
-                        order.append(fk)
-                    copies[fk].append((cell, row))
+                by_key.setdefault(key, []).append((row, sorted(row.partial.items())))
                 continue
             if key is not None and row.damaged and row.placement is None:
                 self._withhold(row, key)
@@ -421,57 +418,66 @@ class _Reconciler:
                 acc["diagnosed"] += n
                 continue
             row.key = key
-            placement = row.placement or tuple(range(n))
-            acc["diagnosed"] += bad
-            for fk, cell in self._full_keys(row, key, placement):
-                if cell is None:
-                    continue
-                if fk not in copies:
-                    order.append(fk)
-                copies[fk].append((cell, row))
-        emitted = merged = repeated = disagree = 0
-        for fk in order:
-            found = copies[fk]
-            if len(found) == 1:  # the common case: printed once
-                self._emit(fk, found[0][0], found)
-                emitted += 1
+            placement = row.placement or range(n)
+            cells = [(ci, row.cells[vi]) for vi, ci in enumerate(placement) if row.cells[vi] is not None]
+            acc["diagnosed"] += n - len(cells)
+            by_key.setdefault(key, []).append((row, cells))
+        emitted = 0
+        for key, entries in by_key.items():
+            if len(entries) == 1:  # the common case: a row printed once
+                row, cells = entries[0]
+                for ci, cell in cells:
+                    col = row.columns[ci]
+                    self._emit((key, col.measure, col.period), cell, ((cell, row),))
+                emitted += len(cells)
                 continue
-            repeated += 1
-            first = found[0][0]
-            if all(c == first for c, _ in found):
-                self._emit(fk, first, found)
-                emitted += 1
-                merged += len(found) - 1
-                continue
-            disagree += 1
-            votes: dict[Cell, int] = defaultdict(int)
-            for c, r in found:
-                if not r.damaged:
-                    votes[c] += 1
-            best = max(votes.items(), key=lambda kv: kv[1], default=None)
-            if best and best[1] > sum(v for c, v in votes.items() if c != best[0]):
-                winners = [(c, r) for c, r in found if c == best[0]]
-                self._emit(fk, best[0], winners)
-                acc["emitted"] += 1
-                acc["merged"] += len(winners) - 1
-                for c, r in found:
-                    if c != best[0]:
-                        acc["diagnosed"] += 1
-                        self.report.diagnose(
-                            "NAV-W021",
-                            r.line,
-                            f"{_fk(fk)}: {_cell(c)} here, {_cell(best[0])} on lines "
-                            f"{', '.join(str(w.line) for _, w in winners)}; the majority is kept",
-                        )
-            else:
-                acc["diagnosed"] += len(found)
-                self.report.withheld.add((*fk[0], fk[1], fk[2]))
-                where = "; ".join(f"{_cell(c)} on line {r.line}" for c, r in found)
-                self.report.diagnose("NAV-E013", found[0][1].line, f"{_fk(fk)} is printed as {where}; left out")
+            copies: dict[FullKey, list[tuple[Cell, RowData]]] = {}
+            for row, cells in entries:
+                for ci, cell in cells:
+                    col = row.columns[ci]
+                    copies.setdefault((key, col.measure, col.period), []).append((cell, row))
+            for fk, found in copies.items():
+                self._merge_copies(fk, found)
         acc["emitted"] += emitted
-        acc["merged"] += merged
-        self.report.copies["printed more than once"] += repeated
-        self.report.copies["copies disagree"] += disagree
+
+    def _merge_copies(self, fk: FullKey, found: list[tuple[Cell, RowData]]) -> None:
+        acc = self.report.accounting
+        if len(found) == 1:
+            self._emit(fk, found[0][0], found)
+            acc["emitted"] += 1
+            return
+        self.report.copies["printed more than once"] += 1
+        first = found[0][0]
+        if all(c == first for c, _ in found):
+            self._emit(fk, first, found)
+            acc["emitted"] += 1
+            acc["merged"] += len(found) - 1
+            return
+        self.report.copies["copies disagree"] += 1
+        votes: dict[Cell, int] = defaultdict(int)
+        for c, r in found:
+            if not r.damaged:
+                votes[c] += 1
+        best = max(votes.items(), key=lambda kv: kv[1], default=None)
+        if best and best[1] > sum(v for c, v in votes.items() if c != best[0]):
+            winners = [(c, r) for c, r in found if c == best[0]]
+            self._emit(fk, best[0], winners)
+            acc["emitted"] += 1
+            acc["merged"] += len(winners) - 1
+            for c, r in found:
+                if c != best[0]:
+                    acc["diagnosed"] += 1
+                    self.report.diagnose(
+                        "NAV-W021",
+                        r.line,
+                        f"{_fk(fk)}: {_cell(c)} here, {_cell(best[0])} on lines "
+                        f"{', '.join(str(w.line) for _, w in winners)}; the majority is kept",
+                    )
+        else:
+            acc["diagnosed"] += len(found)
+            self.report.withheld.add((*fk[0], fk[1], fk[2]))
+            where = "; ".join(f"{_cell(c)} on line {r.line}" for c, r in found)
+            self.report.diagnose("NAV-E013", found[0][1].line, f"{_fk(fk)} is printed as {where}; left out")
 
     def _withhold(self, row: RowData, key: tuple[str, ...]) -> None:
         """Remember the figures of a row that were left out, so checks treat them as unknown."""

@@ -312,7 +312,6 @@ class _Parser:
             line=no,
             label=label,
             cells=parsed,
-            raw=values,
             columns=self.block.columns,
             damaged=len(values) != n,
             table=len(self.blocks) - 1,

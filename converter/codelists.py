@@ -267,15 +267,18 @@ class Codelist:
         return None if c.level == "total" else (self.total.code if self.total else None)
 
     # -- resolution -------------------------------------------------------------------------
-    def resolve(self, label: str, start: str, end: str) -> Resolution:
-        """Resolve a label in the codes in force between two months (memoised: reports repeat labels)."""
-        key = (label, start, end)
+    def resolve(self, label: str, start: str, end: str, exact_only: bool = False) -> Resolution:
+        """Resolve a label in the codes in force between two months (memoised: reports repeat labels).
+
+        `exact_only` stops before approximate matching, for asking "is this a label of this
+        dimension?" across all dimensions cheaply."""
+        key = (label, start, end, exact_only)
         cache = _RESOLVED.setdefault(id(self), {})
         if key not in cache:
-            cache[key] = self._resolve(label, start, end)
+            cache[key] = self._resolve(label, start, end, exact_only)
         return cache[key]
 
-    def _resolve(self, label: str, start: str, end: str) -> Resolution:
+    def _resolve(self, label: str, start: str, end: str, exact_only: bool = False) -> Resolution:
         pool = self.codes_in_force(start, end)
         variants = normalize_variants(label)
         s, e = start + "-01", end + "-31"
@@ -295,7 +298,7 @@ class Codelist:
         m = re.fullmatch(r"(\d{2})\s+(.+)", clean_label(label))
         if m:
             number, rest = m.groups()
-            sub = self.resolve(rest, start, end)
+            sub = self.resolve(rest, start, end, exact_only)
             if sub.codes == (number,):
                 return Resolution(label, (number,), "prefix", sub.score, sub.reason)
             known = {c.code for c in pool}
@@ -304,6 +307,8 @@ class Codelist:
             if sub.codes and number not in sub.codes:
                 return Resolution(label, (), "none", 0, f"number {number} and name '{rest}' ({sub.codes[0]}) disagree")
 
+        if exact_only:
+            return Resolution(label, (), "none", 0.0, "no exact match")
         # Approximate: only inside this dimension and version, with a clear margin.
         choices = {k: k for k in squashed}
         for key in [squash(v) for v in variants]:
@@ -347,7 +352,7 @@ class Codelist:
 
 
 _INDEX_CACHE: dict[tuple, tuple[dict, dict]] = {}
-_RESOLVED: dict[int, dict[tuple[str, str, str], Resolution]] = {}
+_RESOLVED: dict[int, dict[tuple[str, str, str, bool], Resolution]] = {}
 _ALL_KEYS: dict[int, dict[tuple[str, str], set[str]]] = {}
 
 
@@ -488,8 +493,8 @@ class Codelists:
     def __getitem__(self, dim: str) -> Codelist:
         return self.lists[dim]
 
-    def resolve(self, dim: str, label: str, start: str, end: str | None = None) -> Resolution:
-        return self.lists[dim].resolve(label, start, end or start)
+    def resolve(self, dim: str, label: str, start: str, end: str | None = None, exact_only: bool = False) -> Resolution:
+        return self.lists[dim].resolve(label, start, end or start, exact_only)
 
 
 _LOADED: dict[str, Codelists] = {}

@@ -393,7 +393,8 @@ class _Reconciler:
         per-figure table of their copies.
         """
         acc = self.report.accounting
-        by_key: dict[tuple[str, ...], list[tuple[RowData, list[tuple[int, Cell]]]]] = {}
+        # grouped by key and table period: rows of other years never hold the same figures
+        by_key: dict[tuple, list[RowData]] = {}
         for row in self.rows:
             n = len(row.cells)
             acc["cells_in"] += n
@@ -406,7 +407,7 @@ class _Reconciler:
                 row.key = key
                 self._withhold(row, key)
                 acc["diagnosed"] += n - len(row.partial)
-                by_key.setdefault(key, []).append((row, sorted(row.partial.items())))
+                by_key.setdefault((key, row.period), []).append(row)
                 continue
             if key is not None and row.damaged and row.placement is None:
                 self._withhold(row, key)
@@ -418,23 +419,19 @@ class _Reconciler:
                 acc["diagnosed"] += n
                 continue
             row.key = key
-            placement = row.placement or range(n)
-            cells = [(ci, row.cells[vi]) for vi, ci in enumerate(placement) if row.cells[vi] is not None]
-            acc["diagnosed"] += n - len(cells)
-            by_key.setdefault(key, []).append((row, cells))
+            acc["diagnosed"] += sum(1 for c in row.cells if c is None)
+            by_key.setdefault((key, row.period), []).append(row)
         emitted = 0
-        for key, entries in by_key.items():
-            if len(entries) == 1:  # the common case: a row printed once
-                row, cells = entries[0]
-                for ci, cell in cells:
-                    col = row.columns[ci]
+        for (key, _period), rows in by_key.items():
+            if len(rows) == 1:  # the common case: a row printed once
+                row = rows[0]
+                for col, cell in _placed_cells(row):
                     self._emit((key, col.measure, col.period), cell, ((cell, row),))
-                emitted += len(cells)
+                    emitted += 1
                 continue
             copies: dict[FullKey, list[tuple[Cell, RowData]]] = {}
-            for row, cells in entries:
-                for ci, cell in cells:
-                    col = row.columns[ci]
+            for row in rows:
+                for col, cell in _placed_cells(row):
                     copies.setdefault((key, col.measure, col.period), []).append((cell, row))
             for fk, found in copies.items():
                 self._merge_copies(fk, found)
@@ -641,6 +638,20 @@ _INTERNED: dict[frozenset, frozenset] = {}
 def _interned(b: frozenset) -> frozenset:
     """One shared set object per distinct set of breakdowns (a report has only a handful)."""
     return _INTERNED.setdefault(b, b)
+
+
+def _placed_cells(row: RowData):
+    """(column, cell) for every figure a row contributes: its agreed cells if it was only partly
+    aligned, else its cells by placement (one to one when undamaged); unparseable cells skipped."""
+    if row.partial:
+        for ci, cell in sorted(row.partial.items()):
+            yield row.columns[ci], cell
+        return
+    placement = row.placement or range(len(row.cells))
+    for vi, ci in enumerate(placement):
+        cell = row.cells[vi]
+        if cell is not None:
+            yield row.columns[ci], cell
 
 
 def _agreed_cells(row: RowData, placements: list[tuple[int, ...]]) -> dict[int, Cell]:

@@ -359,7 +359,18 @@ def total_target(label: str) -> str | None:
     return None
 
 
+_COMPOUND: dict[tuple, Alternatives] = {}
+
+
 def resolve_compound(cl: Codelists, text: str, start: str, end: str) -> Alternatives:
+    """Memoised `_resolve_compound` (headings and totals repeat on every page)."""
+    k = (id(cl), text, start, end)
+    if k not in _COMPOUND:
+        _COMPOUND[k] = _resolve_compound(cl, text, start, end)
+    return [dict(a) for a in _COMPOUND[k]]
+
+
+def _resolve_compound(cl: Codelists, text: str, start: str, end: str) -> Alternatives:
     """Resolve a heading or a total's target that may name several dimensions, like
     "Nedsatt arbeidsevne, på tiltak, avklaringstiltak" (a main group and a group).
 
@@ -371,7 +382,7 @@ def resolve_compound(cl: Codelists, text: str, start: str, end: str) -> Alternat
     def whole(t: str) -> Alternatives:
         alts: Alternatives = []
         for dim in LABEL_DIMS:
-            r = cl.resolve(dim, t, start, end)
+            r = cl.resolve(dim, t, start, end, exact_only=True)
             if r.method in EXACT:
                 alts += [{dim: c} for c in r.codes]
         return alts
@@ -436,7 +447,7 @@ def _decide_block_dims(p: _Parser) -> None:
                 continue
             found = []
             for dim in LABEL_DIMS:
-                r = cl.resolve(dim, row.label, start, end)
+                r = cl.resolve(dim, row.label, start, end, exact_only=True)
                 if r.method in EXACT:
                     found.append(dim)
                     if dim == "TILTAK" and len(r.codes) == 1:

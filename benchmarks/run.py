@@ -226,9 +226,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="navstat-bench-") as work:
         runs = [bench(args.cells, args.repeat, work)]
         if args.scaling:
-            runs.append(
-                bench(args.scaling, args.repeat, work, tasks=("navstat-jsonstat", "navstat-sdmx", "navstat-sdmx-csv"))
-            )
+            runs.append(bench(args.scaling, args.repeat, work, tasks=SCALED))
     print(table(runs[0]))
     if len(runs) > 1:
         big, small = runs[0], runs[1]

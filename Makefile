@@ -5,5 +5,4 @@ demo:
 test:
 	bash scripts/test
 examples:
-	bash scripts/setup && for f in examples/reports/*.txt; do b=$$(basename $$f .txt); \
-	  .venv/bin/navstat -q convert $$f --to jsonstat -o examples/output/$$b.json; done
+	bash scripts/examples

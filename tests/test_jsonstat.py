@@ -261,3 +261,10 @@ def test_values_sit_at_the_right_positions():
     }
     fk = (key(TILTAK="TG_AVKLARING", HOVEDGRUPPE="ARBSOK", FYLKE="18"), "DELTAKERE", "2022-02")
     assert got[fk] == (27, Status.VALUE) == (obs[fk].value, obs[fk].status)  # line 262
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_committed_examples_are_current(seed):
+    # examples/output shows users what navstat makes of each report; `bash scripts/examples` renews it
+    path = ROOT / "examples" / "output" / f"{SEEDS[seed].stem}.json"
+    assert path.read_text(encoding="utf-8") == jsonstat.dumps(jsonstat.collection(seed_report(seed), load_codelists()))

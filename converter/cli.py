@@ -298,6 +298,7 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
                 r: {"count": n, "severity": RULES[r].severity.value, "title": RULES[r].title}
                 for r, n in sorted(by_rule.items())
             },
+            "checks": [r.as_dict() for r in report.checks],
             "diagnostics": [d.as_dict() for d in report.diagnostics],
         }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=1))

@@ -251,7 +251,7 @@ def _in_force(cl: Codelists, dim: str, period: str) -> list:
     return _IN_FORCE[k]
 
 
-def disclosure_audit(report: Report, families: list[_Family], limit: int = 50) -> RuleResult:
+def disclosure_audit(report: Report, families: list[_Family], limit: int | None = None) -> RuleResult:
     """Suppressed cells that printed figures pin to one value (a total less its other parts, or a
     month from the year-to-date average). Counts and lines only: the value is never shown."""
     res = RuleResult("NAV-Q205")
@@ -288,7 +288,7 @@ def disclosure_audit(report: Report, families: list[_Family], limit: int = 50) -
     confidential = sum(1 for o in report.observations if o.status is Status.CONFIDENTIAL)
     res.failed = len(found)
     res.passed = confidential - len(found)
-    for fk, (line, how) in sorted(found.items(), key=lambda kv: kv[1][0])[:limit]:
+    for fk, (line, how) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0]))[:limit]:
         res.findings.append(Finding(res.rule, line, f"{_describe(tuple(fk[:-2]), fk[-2], fk[-1])}: follows from {how}"))
     return res
 

@@ -130,6 +130,9 @@ def test_inspect_shows_tables_accounting_and_rules():
     assert "by FYLKE" in r.stdout and "NAV-W020" in r.stdout
     j = json.loads(run("inspect", "--json", str(SEEDS["2024"])).stdout)
     assert j["accounting"]["cells_in"] == 1325 and j["metadata"]["report_id"] == "TILT120"
+    checks = {c["rule"]: (c["passed"], c["failed"]) for c in j["checks"]}
+    assert checks["NAV-Q201"] == (247, 0) and checks["NAV-Q205"] == (1, 18)
+    assert "passed   247 failed    0" in r.stdout
 
 
 def test_codelists_command():

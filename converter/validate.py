@@ -101,12 +101,17 @@ class _Family:
     unknown: int  # children left out by navstat (undecidable)
 
 
-def _families(report: Report, cl: Codelists) -> list[_Family]:
-    """Every printed total with its printed parts, per measure and month. Keys are grouped first,
-    so the hierarchy is walked once per key, not once per figure."""
+def _by_key(report: Report) -> dict[tuple, dict[tuple[str, str], Observation]]:
+    """Observations by key, then by (measure, month): the index every check walks."""
     by_key: dict[tuple, dict[tuple[str, str], Observation]] = defaultdict(dict)
     for o in report.observations:
         by_key[o.key][(o.measure, o.period)] = o
+    return by_key
+
+
+def _families(report: Report, cl: Codelists, by_key: dict) -> list[_Family]:
+    """Every printed total with its printed parts, per measure and month. Keys are grouped first,
+    so the hierarchy is walked once per key, not once per figure."""
     withheld: dict[tuple, set[tuple[str, str]]] = defaultdict(set)
     for w in report.withheld:
         withheld[tuple(w[: len(DIMENSIONS)])].add((w[-2], w[-1]))
@@ -166,28 +171,20 @@ def _show(o: Observation) -> str:
     return "*" if o.status is Status.CONFIDENTIAL else "blank" if o.status is Status.BLANK else str(o.value)
 
 
-def _months_to(period: str) -> list[str]:
-    """The months a year-to-date average at `period` covers: January of that year to `period`."""
-    return [f"DELTAKERE:{period[:4]}-{m:02d}" for m in range(1, int(period[5:]) + 1)]
-
-
-def _ytd_cells(report: Report):
+def _ytd_cells(by_key: dict):
     """(key, average, the cells of its months) for every printed year-to-date average."""
-    by_key: dict[tuple, dict[str, Observation]] = defaultdict(dict)
-    for o in report.observations:
-        by_key[o.key][f"{o.measure}:{o.period}"] = o
     for key, cells in by_key.items():
-        for name, ytd in cells.items():
-            if name.startswith("SNITT_HIA:"):
-                months = _months_to(ytd.period)
-                if all(m in cells for m in months):
-                    yield key, ytd, [cells[m] for m in months]
+        for (measure, period), ytd in cells.items():
+            if measure == "SNITT_HIA":
+                months = [cells.get(("DELTAKERE", f"{period[:4]}-{m:02d}")) for m in range(1, int(period[5:]) + 1)]
+                if all(m is not None for m in months):
+                    yield key, ytd, months
 
 
-def check_ytd(report: Report, limit: int = 20) -> RuleResult:
+def check_ytd(report: Report, by_key: dict, limit: int = 20) -> RuleResult:
     res = RuleResult("NAV-Q202")
     withheld = {(tuple(w[: len(DIMENSIONS)]), w[-2], w[-1]) for w in report.withheld}
-    for key, ytd, months in _ytd_cells(report):
+    for key, ytd, months in _ytd_cells(by_key):
         if ytd.status is not Status.VALUE or any((key, m.measure, m.period) in withheld for m in months):
             continue
         lo, hi = _sum_intervals(months)
@@ -251,7 +248,7 @@ def _in_force(cl: Codelists, dim: str, period: str) -> list:
     return _IN_FORCE[k]
 
 
-def disclosure_audit(report: Report, families: list[_Family], limit: int | None = None) -> RuleResult:
+def disclosure_audit(report: Report, families: list[_Family], by_key: dict, limit: int | None = None) -> RuleResult:
     """Suppressed cells that printed figures pin to one value (a total less its other parts, or a
     month from the year-to-date average). Counts and lines only: the value is never shown."""
     res = RuleResult("NAV-Q205")
@@ -274,7 +271,7 @@ def disclosure_audit(report: Report, families: list[_Family], limit: int | None 
         lo, hi = max(lo, 0.0), min(hi, 3.0)
         if lo <= hi and math.floor(hi) == math.ceil(lo):
             found.setdefault(star.full_key, (star.lines[0], f"the {f.dim} total and its other parts"))
-    for _key, ytd, months in _ytd_cells(report):
+    for _key, ytd, months in _ytd_cells(by_key):
         stars = [m for m in months if m.status is Status.CONFIDENTIAL]
         if ytd.status is not Status.VALUE or len(stars) != 1:
             continue
@@ -299,11 +296,12 @@ def check_report(report: Report, cl: Codelists | None = None) -> list[RuleResult
 
 
 def _check_report(report: Report, cl: Codelists) -> list[RuleResult]:
-    families = _families(report, cl)
+    by_key = _by_key(report)
+    families = _families(report, cl, by_key)
     return [
         check_totals(report, families),
-        check_ytd(report),
+        check_ytd(report, by_key),
         check_copies(report),
         check_codes(report, cl),
-        disclosure_audit(report, families),
+        disclosure_audit(report, families, by_key),
     ]

@@ -325,8 +325,25 @@ class _Parser:
                 self.report.diagnose("NAV-E011", no, f"cell '{v.strip()}' in row '{label}' is not a number, * or blank")
 
 
+_CELLS: dict[str, tuple[int | None, Status] | None] = {}
+
+
 def parse_cell(cell: str) -> tuple[int | None, Status] | None:
-    """A cell: a number (with spaces between thousands), `*`, or blank. None if it is neither."""
+    """A cell: a number (with spaces between thousands), `*`, or blank. None if it is neither.
+
+    Memoised: the same few thousand cell texts recur across a report, and the parsed tuples are
+    then shared (less memory too)."""
+    try:
+        return _CELLS[cell]
+    except KeyError:
+        pass
+    if len(_CELLS) > 500_000:
+        _CELLS.clear()
+    parsed = _CELLS[cell] = _parse_cell(cell)
+    return parsed
+
+
+def _parse_cell(cell: str) -> tuple[int | None, Status] | None:
     t = cell.strip()
     if t.startswith("<b>") and t.endswith("</b>"):
         t = t[3:-4].strip()

@@ -252,11 +252,12 @@ class Codelist:
         return list(seen.values())
 
     def code(self, code: str, period: str | None = None) -> Code | None:
-        pool = self.codes_in_force(period, period) if period else self.all_codes()
-        for c in pool:
-            if c.code == code:
-                return c
-        return None
+        """The code's definition (in force in `period` if given; else its first definition). Memoised."""
+        k = (id(self), code, period)
+        if k not in _CODES:
+            pool = self.codes_in_force(period, period) if period else self.all_codes()
+            _CODES[k] = next((c for c in pool if c.code == code), None)
+        return _CODES[k]
 
     def parent(self, code: str) -> str | None:
         c = self.code(code)
@@ -354,6 +355,7 @@ class Codelist:
 _INDEX_CACHE: dict[tuple, tuple[dict, dict]] = {}
 _RESOLVED: dict[int, dict[tuple[str, str, str, bool], Resolution]] = {}
 _ALL_KEYS: dict[int, dict[tuple[str, str], set[str]]] = {}
+_CODES: dict[tuple[int, str, str | None], Code | None] = {}
 
 
 def _index(cl: Codelist, codes: tuple[str, ...], start: str, end: str) -> tuple[dict, dict]:

@@ -181,10 +181,10 @@ def _ytd_cells(by_key: dict):
                     yield key, ytd, months
 
 
-def check_ytd(report: Report, by_key: dict, limit: int = 20) -> RuleResult:
+def check_ytd(report: Report, ytds: list, limit: int = 20) -> RuleResult:
     res = RuleResult("NAV-Q202")
     withheld = {(tuple(w[: len(DIMENSIONS)]), w[-2], w[-1]) for w in report.withheld}
-    for key, ytd, months in _ytd_cells(by_key):
+    for key, ytd, months in ytds:
         if ytd.status is not Status.VALUE or any((key, m.measure, m.period) in withheld for m in months):
             continue
         lo, hi = _sum_intervals(months)
@@ -248,7 +248,7 @@ def _in_force(cl: Codelists, dim: str, period: str) -> list:
     return _IN_FORCE[k]
 
 
-def disclosure_audit(report: Report, families: list[_Family], by_key: dict, limit: int | None = None) -> RuleResult:
+def disclosure_audit(report: Report, families: list[_Family], ytds: list, limit: int | None = None) -> RuleResult:
     """Suppressed cells that printed figures pin to one value (a total less its other parts, or a
     month from the year-to-date average). Counts and lines only: the value is never shown."""
     res = RuleResult("NAV-Q205")
@@ -271,7 +271,7 @@ def disclosure_audit(report: Report, families: list[_Family], by_key: dict, limi
         lo, hi = max(lo, 0.0), min(hi, 3.0)
         if lo <= hi and math.floor(hi) == math.ceil(lo):
             found.setdefault(star.full_key, (star.lines[0], f"the {f.dim} total and its other parts"))
-    for _key, ytd, months in _ytd_cells(by_key):
+    for _key, ytd, months in ytds:
         stars = [m for m in months if m.status is Status.CONFIDENTIAL]
         if ytd.status is not Status.VALUE or len(stars) != 1:
             continue
@@ -298,10 +298,11 @@ def check_report(report: Report, cl: Codelists | None = None) -> list[RuleResult
 def _check_report(report: Report, cl: Codelists) -> list[RuleResult]:
     by_key = _by_key(report)
     families = _families(report, cl, by_key)
+    ytds = list(_ytd_cells(by_key))
     return [
         check_totals(report, families),
-        check_ytd(report, by_key),
+        check_ytd(report, ytds),
         check_copies(report),
         check_codes(report, cl),
-        disclosure_audit(report, families, by_key),
+        disclosure_audit(report, families, ytds),
     ]

@@ -451,6 +451,24 @@ def _row_alternatives(cl: Codelists, block: Block, row: RowData, start: str, end
     return [{block.dim: c} for c in r.codes]
 
 
+_LABEL_DIMS: dict[tuple, tuple[list[str], str | None]] = {}
+
+
+def _label_dims(cl: Codelists, label: str, start: str, end: str) -> tuple[list[str], str | None]:
+    """The dimensions a label names exactly, and its TILTAK level if it names one measure or group."""
+    k = (id(cl), label, start, end)
+    if k not in _LABEL_DIMS:
+        found, level = [], None
+        for dim in LABEL_DIMS:
+            r = cl.resolve(dim, label, start, end, exact_only=True)
+            if r.method in EXACT:
+                found.append(dim)
+                if dim == "TILTAK" and len(r.codes) == 1:
+                    level = _level(cl, r.codes[0])
+        _LABEL_DIMS[k] = (found, level if level in ("group", "code") else None)
+    return _LABEL_DIMS[k]
+
+
 def _decide_block_dims(p: _Parser) -> None:
     cl = p.cl
     previous: dict[str, str] = {}  # normalised total label -> dimension of its breakdown
@@ -462,13 +480,9 @@ def _decide_block_dims(p: _Parser) -> None:
         for row in block.rows:
             if row.total_of is not None:
                 continue
-            found = []
-            for dim in LABEL_DIMS:
-                r = cl.resolve(dim, row.label, start, end, exact_only=True)
-                if r.method in EXACT:
-                    found.append(dim)
-                    if dim == "TILTAK" and len(r.codes) == 1:
-                        levels[_level(cl, r.codes[0])] += 1
+            found, level = _label_dims(cl, row.label, start, end)
+            if level:
+                levels[level] += 1
             if len(found) == 1:
                 votes[found[0]] = votes.get(found[0], 0) + 1
             else:

@@ -121,6 +121,7 @@ class _Parser:
         self.section = ""
         self.period: tuple[str, str] | None = None
         self.block: Block | None = None
+        self.trailing_gap = False  # the current header ends in an empty cell (a wrapped label's place)
 
     # -- lexing ------------------------------------------------------------------------------
     def parse(self) -> None:
@@ -298,7 +299,7 @@ class _Parser:
         if self.block is None or (self.context_lines and self.block.rows):
             self._start_block(no)
         assert self.block is not None
-        trailing_gap = getattr(self, "trailing_gap", False)
+        trailing_gap = self.trailing_gap
         # Trailing empty cells beyond the header, and the empty-last-cell artifact, are layout.
         n = len(self.block.columns)
         if trailing_gap and values and not values[-1].strip():

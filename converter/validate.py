@@ -132,9 +132,11 @@ def _families(report: Report, cl: Codelists, by_key: dict) -> list[_Family]:
         parents = by_key.get(pkey)
         if not parents:
             continue
+        kid_cells = [by_key[k] for k in kids if k in by_key]
+        kid_withheld = [withheld[k] for k in kids if k in withheld]
         for cell, parent_obs in parents.items():
-            parts = [by_key[k][cell] for k in kids if k in by_key and cell in by_key[k]]
-            unknown = sum(1 for k in kids if cell in withheld.get(k, ()))
+            parts = [d[cell] for d in kid_cells if cell in d]
+            unknown = sum(1 for w in kid_withheld if cell in w) if kid_withheld else 0
             if parts or unknown:
                 out.append(_Family(parent_obs, dim, parts, unknown))
     out.sort(key=lambda f: (f.parent.lines[0] if f.parent.lines else 0, f.parent.full_key, f.dim))
@@ -173,11 +175,14 @@ def _show(o: Observation) -> str:
 
 def _ytd_cells(by_key: dict):
     """(key, average, the cells of its months) for every printed year-to-date average."""
+    months_of: dict[str, list[tuple[str, str]]] = {}  # the months an average at `period` covers
     for key, cells in by_key.items():
         for (measure, period), ytd in cells.items():
             if measure == "SNITT_HIA":
-                months = [cells.get(("DELTAKERE", f"{period[:4]}-{m:02d}")) for m in range(1, int(period[5:]) + 1)]
-                if all(m is not None for m in months):
+                if period not in months_of:
+                    months_of[period] = [("DELTAKERE", f"{period[:4]}-{m:02d}") for m in range(1, int(period[5:]) + 1)]
+                months = [cells.get(m) for m in months_of[period]]
+                if None not in months:
                     yield key, ytd, months
 
 
@@ -211,40 +216,41 @@ def check_copies(report: Report) -> RuleResult:
     return res
 
 
-def check_codes(report: Report, cl: Codelists, limit: int = 20) -> RuleResult:
+def check_codes(report: Report, cl: Codelists, by_key: dict, limit: int = 20) -> RuleResult:
     res = RuleResult("NAV-Q204")
     periods = sorted({o.period for o in report.observations})
-    codes = {(i, c) for key in {o.key for o in report.observations} for i, c in enumerate(key)}
+    codes = {(i, c) for key in by_key for i, c in enumerate(key)}
     # (position, code) -> the months of the report in which the code is not in force
     suspect: dict[tuple[int, str], set[str]] = {}
     for i, code in codes:
         dim = DIMENSIONS[i]
-        bad = {p for p in periods if code not in {c.code for c in _in_force(cl, dim, p)}}
+        bad = {p for p in periods if code not in _in_force(cl, dim, p)}
         if bad:
             suspect[(i, code)] = bad
-    per_key: dict[tuple, list[tuple[str, str, set[str]]]] = {}
-    for o in report.observations:
-        if o.key not in per_key:
-            per_key[o.key] = [(DIMENSIONS[i], c, suspect[(i, c)]) for i, c in enumerate(o.key) if (i, c) in suspect]
-        bad = []
-        if per_key[o.key] and o.status is Status.VALUE and o.value:
-            # a `*` or blank before a code starts (or after it ends) is consistent with zero
-            bad = [(d, c) for d, c, months in per_key[o.key] if o.period in months]
-        if not bad:
-            res.passed += 1
+    for key, cells in by_key.items():
+        suspects = [(DIMENSIONS[i], c, suspect[(i, c)]) for i, c in enumerate(key) if (i, c) in suspect]
+        if not suspects:
+            res.passed += len(cells)
             continue
-        d, c = bad[0]
-        res.fail(o.lines[0], f"{d} {c} is not in force in {o.period} but has the figure {o.value}", limit)
+        for o in cells.values():
+            # a `*` or blank before a code starts (or after it ends) is consistent with zero
+            bad = [(d, c) for d, c, months in suspects if o.period in months] if o.value else []
+            if not bad:
+                res.passed += 1
+                continue
+            d, c = bad[0]
+            res.fail(o.lines[0], f"{d} {c} is not in force in {o.period} but has the figure {o.value}", limit)
     return res
 
 
-_IN_FORCE: dict[tuple[int, str, str], list] = {}
+_IN_FORCE: dict[tuple[int, str, str], set[str]] = {}
 
 
-def _in_force(cl: Codelists, dim: str, period: str) -> list:
+def _in_force(cl: Codelists, dim: str, period: str) -> set[str]:
+    """The codes of a dimension in force in a month (memoised)."""
     k = (id(cl), dim, period)
     if k not in _IN_FORCE:
-        _IN_FORCE[k] = cl[dim].codes_in_force(period, period)
+        _IN_FORCE[k] = {c.code for c in cl[dim].codes_in_force(period, period)}
     return _IN_FORCE[k]
 
 
@@ -303,6 +309,6 @@ def _check_report(report: Report, cl: Codelists) -> list[RuleResult]:
         check_totals(report, families),
         check_ytd(report, ytds),
         check_copies(report),
-        check_codes(report, cl),
+        check_codes(report, cl, by_key),
         disclosure_audit(report, families, ytds),
     ]

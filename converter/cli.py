@@ -32,10 +32,6 @@ class Usage(click.UsageError):
     exit_code = 2
 
 
-def _not_yet(what: str, issue: int) -> None:
-    raise Usage(f"{what} is not available yet in navstat {__version__} (tracked in issue #{issue})")
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="navstat")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")

@@ -148,13 +148,6 @@ def test_codelists_command():
     assert r.returncode == 2 and "unknown dimension" in one_line_error(r)
 
 
-def test_commands_not_built_yet_say_so():
-    for args in (("structure", "-o", "x.xml"), ("validate", "x.json")):
-        r = run(*args)
-        if r.returncode == 2 and "not available yet" in r.stderr:
-            assert "issue #" in one_line_error(r)
-
-
 def test_many_inputs_into_a_folder(tmp_path):
     r = run("-q", "convert", str(SEEDS["2021"]), str(SEEDS["2024"]), "-o", str(tmp_path))
     assert r.returncode == 0, r.stderr

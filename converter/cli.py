@@ -6,6 +6,7 @@ stderr; no traceback reaches the user unless --debug is given.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import traceback
@@ -85,7 +86,7 @@ def _summary(report: Report, n_datasets: int | None = None) -> str:
     if n_datasets is not None:
         parts.append(f"{n_datasets} datasets")
     parts.append(f"{sev[Severity.ERROR]} errors, {sev[Severity.WARNING]} warnings")
-    audit = next((r for r in getattr(report, "checks", []) if r.rule == "NAV-Q205"), None)
+    audit = next((r for r in report.checks if r.rule == "NAV-Q205"), None)
     if audit is not None:
         parts.append(f"{audit.failed} suppressed cells derivable (NAV-Q205, -v lists them)")
     acc = report.accounting
@@ -284,10 +285,8 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
     if as_json:
         doc = {
             "source": report.source,
-            "metadata": {k: getattr(report.metadata, k) for k in report.metadata.__slots__},
-            "tables": [
-                t.__dict__ if hasattr(t, "__dict__") else {k: getattr(t, k) for k in t.__slots__} for t in report.tables
-            ],
+            "metadata": dataclasses.asdict(report.metadata),
+            "tables": [dataclasses.asdict(t) for t in report.tables],
             "accounting": dict(report.accounting),
             "observations": len(report.observations),
             "rules": {

@@ -130,7 +130,7 @@ class _Reconciler:
             if not pending:
                 break
             wanted = {k for r in pending for a in r.alternatives if (k := self._key_for(r, a)) is not None}
-            self._collect_evidence(damaged=False, only=wanted)
+            self._collect_evidence(only=wanted)
             for row in pending:
                 self._decide_by_figures(row)
             if all(not r.decided for r in pending):
@@ -163,26 +163,24 @@ class _Reconciler:
                         )
                 row.context_choice = by_block[bid]
 
-    def _collect_evidence(self, damaged: bool, only: set[tuple[str, ...]] | None = None) -> None:
-        """Index the figures of decided rows by full key; `only` limits it to the keys asked about."""
+    def _collect_evidence(self, only: set[tuple[str, ...]] | None = None) -> None:
+        """Index the figures of decided, undamaged rows by full key (damaged rows are never evidence);
+        `only` limits it to the keys asked about."""
         self.evidence.clear()
         for row in self.rows:
-            if not row.decided or row.choice is None or (row.damaged and row.placement is None):
-                continue
-            if row.damaged and not damaged:
+            if not row.decided or row.choice is None or row.damaged:
                 continue
             key = self._key_for(row, row.choice)
             if key is None or (only is not None and key not in only):
                 continue
-            placement = row.placement or tuple(range(len(row.cells)))
-            for fk, cell in self._full_keys(row, key, placement):
+            for fk, cell in self._full_keys(row, key, range(len(row.cells))):
                 if cell is not None:
                     self.evidence[fk].append((cell, row))
 
     def _decide_by_figures(self, row: RowData) -> None:
         if row.damaged:
             return
-        supported, contradicted = [], []
+        supported = []
         for alt in row.alternatives:
             key = self._key_for(row, alt)
             if key is None:
@@ -198,8 +196,6 @@ class _Reconciler:
                     clash = True
             if match and not clash:
                 supported.append(alt)
-            elif clash:
-                contradicted.append(alt)
         if len(supported) == 1:
             row.choice, row.decided = supported[0], True
             self.report.diagnose(
@@ -248,7 +244,7 @@ class _Reconciler:
             return
         if not any(r.damaged for r in self.rows):
             return
-        self._collect_evidence(damaged=False)
+        self._collect_evidence()
         damaged = [r for r in self.rows if r.damaged and r.choice is not None and self._key_for(r, r.choice)]
         candidates: dict[int, list[tuple[int, ...]]] = {}
         reasons: dict[int, list[str]] = defaultdict(list)

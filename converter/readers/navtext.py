@@ -24,7 +24,7 @@ from ..codelists import Codelists, clean_label, load_codelists, normalize, squas
 from ..model import DIMENSIONS, TOTAL, Report, Status, TableInfo
 from ..perf import no_gc
 from ..reconcile import Column, RowData, reconcile
-from .textio import InputError, decode, read_text
+from .textio import MAX_LINE, InputError, decode, read_text
 
 MONTHS = {
     "januar": 1,
@@ -126,7 +126,7 @@ class _Parser:
     # -- lexing ------------------------------------------------------------------------------
     def parse(self) -> None:
         for no, raw in enumerate(self.lines, 1):
-            if len(raw) > 1_000_000:
+            if len(raw) > MAX_LINE:
                 self.report.diagnose("NAV-I033", no, f"line of {len(raw)} characters ignored")
                 continue
             line = raw.rstrip("\r\n")

@@ -18,12 +18,14 @@ from pathlib import Path
 
 import yaml
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from .model import DIMENSIONS, TOTAL
 
 CODELIST_IDS = (*DIMENSIONS, "MEASURE")
 FUZZY_THRESHOLD = 85.0  # rapidfuzz ratio, 0-100, on normalised labels without spaces
 FUZZY_MARGIN = 8.0  # the best code must beat the best other code by this much
+FUZZY_FLOOR = 80.0  # below this no near-tie is worth deciding by words
 
 
 class CodelistError(Exception):
@@ -222,6 +224,11 @@ class Codelist:
     rules: list[Rule]
     correspondences: list[dict]
     file: str
+    # Memos owned by this codelist (reports repeat labels and codes on every page).
+    _memo: dict[tuple[str, str, str, bool], Resolution] = field(default_factory=dict, repr=False, compare=False)
+    _indexes: dict[tuple[str, str, str], _LabelIndex] = field(default_factory=dict, repr=False, compare=False)
+    _all_keys: dict[tuple[str, str], set[str]] = field(default_factory=dict, repr=False, compare=False)
+    _codes: dict[tuple[str, str | None], Code | None] = field(default_factory=dict, repr=False, compare=False)
 
     # -- what is in force --------------------------------------------------------------------
     def version_at(self, period: str) -> Version:
@@ -253,11 +260,11 @@ class Codelist:
 
     def code(self, code: str, period: str | None = None) -> Code | None:
         """The code's definition (in force in `period` if given; else its first definition). Memoised."""
-        k = (id(self), code, period)
-        if k not in _CODES:
+        k = (code, period)
+        if k not in self._codes:
             pool = self.codes_in_force(period, period) if period else self.all_codes()
-            _CODES[k] = next((c for c in pool if c.code == code), None)
-        return _CODES[k]
+            self._codes[k] = next((c for c in pool if c.code == code), None)
+        return self._codes[k]
 
     def parent(self, code: str) -> str | None:
         c = self.code(code)
@@ -269,18 +276,18 @@ class Codelist:
 
     # -- resolution -------------------------------------------------------------------------
     def resolve(self, label: str, start: str, end: str, exact_only: bool = False) -> Resolution:
-        """Resolve a label in the codes in force between two months (memoised: reports repeat labels).
+        """Resolve a label in the codes of the version in force between two months (memoised on
+        this codelist: reports repeat their labels on every page).
 
         `exact_only` stops before approximate matching, for asking "is this a label of this
         dimension?" across all dimensions cheaply."""
         key = (label, start, end, exact_only)
-        cache = _RESOLVED.setdefault(id(self), {})
-        if key not in cache:
-            cache[key] = self._resolve(label, start, end, exact_only)
-        return cache[key]
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._resolve(label, start, end, exact_only)
+        return found
 
     def _resolve(self, label: str, start: str, end: str, exact_only: bool = False) -> Resolution:
-        pool = self.codes_in_force(start, end)
         variants = normalize_variants(label)
         s, e = start + "-01", end + "-31"
 
@@ -288,12 +295,14 @@ class Codelist:
             if normalize(r.label) in variants and (r.valid_from or "") <= e and (r.valid_to or "9999") >= s:
                 return Resolution(label, (r.code,), "rule", reason=r.note)
 
-        exact, squashed = _index(self, tuple(c.code for c in pool), start, end)
-        for method, index, keys in (("exact", exact, variants), ("squashed", squashed, [squash(v) for v in variants])):
+        index = self._label_index(start, end)
+        for method, table, keys in (
+            ("exact", index.exact, variants),
+            ("squashed", index.squashed, [squash(v) for v in variants]),
+        ):
             for k in keys:
-                if k in index:
-                    codes = index[k]
-                    return Resolution(label, codes, method, reason="" if len(codes) == 1 else "ambiguous")
+                if k in table:
+                    return index.exact_hit(label, table[k], method)
 
         # "03 Oslo": a county number before the name; both must agree.
         m = re.fullmatch(r"(\d{2})\s+(.+)", clean_label(label))
@@ -302,7 +311,7 @@ class Codelist:
             sub = self.resolve(rest, start, end, exact_only)
             if sub.codes == (number,):
                 return Resolution(label, (number,), "prefix", sub.score, sub.reason)
-            known = {c.code for c in pool}
+            known = {c.code for c in self.codes_in_force(start, end)}
             if number in known and not sub.codes:
                 return Resolution(label, (), "none", 0, f"number {number} is in force but '{rest}' is not its name")
             if sub.codes and number not in sub.codes:
@@ -310,69 +319,149 @@ class Codelist:
 
         if exact_only:
             return Resolution(label, (), "none", 0.0, "no exact match")
-        # Approximate: only inside this dimension and version, with a clear margin.
-        choices = {k: k for k in squashed}
+        elsewhere = self._named_elsewhere(label, start, end)
+        if elsewhere:
+            # An exact name of a code of another version is never re-routed to a look-alike code.
+            return Resolution(label, (), "none", 0.0, elsewhere)
         for key in [squash(v) for v in variants]:
-            hits = process.extract(key, choices, scorer=fuzz.ratio, limit=12)
-            if not hits:
-                break
-            best_key, best_score, _ = hits[0]
-            best_codes = squashed[best_key]
-            runner_up = max((sc for k, sc, _ in hits[1:] if squashed[k] != best_codes), default=0.0)
-            if best_score >= FUZZY_THRESHOLD and len(best_codes) == 1:
-                if best_score - runner_up >= FUZZY_MARGIN:
-                    return Resolution(label, best_codes, "fuzzy", round(best_score, 1))
-                return Resolution(
-                    label,
-                    (),
-                    "none",
-                    round(best_score, 1),
-                    f"near-tie: {best_codes[0]} {best_score:.0f} vs another code {runner_up:.0f}",
-                )
-        return Resolution(label, (), "none", 0.0, self._why_not(label, start, end))
+            r = index.approximate(label, key)
+            if r is not None:
+                return r
+        return Resolution(label, (), "none", 0.0, f"no {self.id} code is named '{clean_label(label)}'")
 
-    def _why_not(self, label: str, start: str, end: str) -> str:
-        """Explain a failed match: is the label a code of another version or period?"""
+    def _label_index(self, start: str, end: str) -> _LabelIndex:
+        version = self.version_at(end)
+        key = (version.id, start, end)
+        index = self._indexes.get(key)
+        if index is None:
+            in_force = {c.code for c in self.codes_in_force(start, end)}
+            pool = ([self.total] if self.total else []) + self.groups + self.special + version.codes
+            index = self._indexes[key] = _LabelIndex(self.id, pool, in_force, start, end)
+        return index
+
+    def _named_elsewhere(self, label: str, start: str, end: str) -> str:
+        """Explain a failed match when the label is a code of another version: "'Viken' is FYLKE 30
+        in version 2020 (2020-01-01 to 2023-12-31), not in force for 2024-01..2024-12"."""
         keys = {squash(v) for v in normalize_variants(label)}
-        if id(self) not in _ALL_KEYS:
-            _ALL_KEYS[id(self)] = {
-                (v.id, c.code): {squash(normalize(x)) for x in (c.label(), *c.aliases)}
-                for v in self.versions
-                for c in v.codes
-            }
-        every = _ALL_KEYS[id(self)]
+        if not self._all_keys:
+            self._all_keys.update(
+                {
+                    (v.id, c.code): {squash(normalize(x)) for x in (c.label(), *c.aliases)}
+                    for v in self.versions
+                    for c in v.codes
+                }
+            )
         for v in self.versions:
             for c in v.codes:
-                if keys & every[(v.id, c.code)]:
+                if keys & self._all_keys[(v.id, c.code)]:
                     when = f"{c.valid_from or v.valid_from} to {c.valid_to or v.valid_to or 'now'}"
                     return (
                         f"'{clean_label(label)}' is {self.id} {c.code} in version {v.id} ({when}), "
                         f"not in force for {start}..{end}"
                     )
-        return f"no {self.id} code is named '{clean_label(label)}'"
+        return ""
 
 
-_INDEX_CACHE: dict[tuple, tuple[dict, dict]] = {}
-_RESOLVED: dict[int, dict[tuple[str, str, str, bool], Resolution]] = {}
-_ALL_KEYS: dict[int, dict[tuple[str, str], set[str]]] = {}
-_CODES: dict[tuple[int, str, str | None], Code | None] = {}
+def _allowed_edits(n: int) -> int:
+    """How many typing errors a label of n characters may hold and still be read approximately:
+    none in very short labels (one letter changes a short word), one in words, more in long
+    names (one per ~12 characters)."""
+    if n < 5:
+        return 0
+    return 1 + n // 12
 
 
-def _index(cl: Codelist, codes: tuple[str, ...], start: str, end: str) -> tuple[dict, dict]:
-    """Normalised and squashed names/aliases -> codes, for the codes in force (cached)."""
-    ck = (cl.id, cl.file, codes, start, end)
-    if ck in _INDEX_CACHE:
-        return _INDEX_CACHE[ck]
-    exact: dict[str, tuple[str, ...]] = {}
-    squashed: dict[str, tuple[str, ...]] = {}
-    for c in cl.codes_in_force(start, end):
-        for text in (c.label("nb"), c.label("en"), *c.aliases):
-            k = normalize(text)
-            for idx, kk in ((exact, k), (squashed, squash(k))):
-                if c.code not in idx.get(kk, ()):
-                    idx[kk] = (*idx.get(kk, ()), c.code)
-    _INDEX_CACHE[ck] = (exact, squashed)
-    return exact, squashed
+def _digits(s: str) -> str:
+    return "".join(ch for ch in s if ch.isdigit())
+
+
+def _words_agree(a: list[str], b: list[str]) -> bool:
+    """Every word of `a` has a close counterpart in `b` and back: short words exactly, longer ones
+    with at most a typing error or two. The words that tell two near-identical names apart ("dag"
+    vs "døgn", ", Forsøk" vs nothing) decide a near-tie this way."""
+
+    def close(w: str, others: list[str]) -> bool:
+        if len(w) <= 3:
+            return w in others
+        return any(fuzz.ratio(w, o) >= 80 for o in others)
+
+    return all(close(w, b) for w in a) and all(close(w, a) for w in b)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    codes: tuple[str, ...]
+    score: float
+    key: str  # the squashed name it matched
+
+
+class _LabelIndex:
+    """The names and aliases of one codelist version, normalised, for exact and approximate lookup.
+
+    Built for one period: every code of the version is indexed (so an exact name of a code that is
+    not in force is recognised as that code, never re-routed to a look-alike), and `in_force` says
+    which codes the period allows."""
+
+    def __init__(self, cid: str, pool: list[Code], in_force: set[str], start: str, end: str):
+        self.cid, self.in_force, self.period = cid, in_force, f"{start}..{end}"
+        self.exact: dict[str, tuple[str, ...]] = {}
+        self.squashed: dict[str, tuple[str, ...]] = {}
+        self.words: dict[str, list[str]] = {}  # squashed key -> the words of the name
+        self.validity: dict[str, str] = {}
+        for c in pool:
+            self.validity.setdefault(c.code, f"{c.valid_from or '-'} to {c.valid_to or 'now'}")
+            for text in (c.label("nb"), c.label("en"), *c.aliases):
+                k = normalize(text)
+                for idx, kk in ((self.exact, k), (self.squashed, squash(k))):
+                    if c.code not in idx.get(kk, ()):
+                        idx[kk] = (*idx.get(kk, ()), c.code)
+                self.words.setdefault(squash(k), re.findall(r"\w+", k))
+
+    def exact_hit(self, label: str, codes: tuple[str, ...], method: str) -> Resolution:
+        """A name matched exactly: the code(s) of that name, preferring those in force. A label
+        that names a code outside its validity is still that code (NAV prints a measure's row
+        before it starts, with `*` or blanks); the reason says so and the checks test its figures."""
+        current = tuple(c for c in codes if c in self.in_force)
+        if current:
+            return Resolution(label, current, method, reason="" if len(current) == 1 else "ambiguous")
+        when = "; ".join(f"{c} valid {self.validity[c]}" for c in codes)
+        return Resolution(label, codes, method, reason=f"not in force for {self.period} ({when})")
+
+    def approximate(self, label: str, variant: str) -> Resolution | None:
+        """Approximate match of a normalised label (None: nothing close). Never a guess: the best
+        name must be clearly closer than any other code's, or be the only near name whose words
+        all agree with the label's."""
+        key = squash(variant)
+        hits = process.extract(key, self.squashed.keys(), scorer=fuzz.ratio, limit=12)
+        ranked: list[_Candidate] = []
+        for k, score, _ in hits:
+            if _digits(k) != _digits(key):
+                continue  # a number in a label (age band, county) is never a typing error
+            codes = self.squashed[k]
+            if all(c.codes != codes for c in ranked):
+                ranked.append(_Candidate(codes, score, k))
+        if not ranked:
+            return None
+        best, others = ranked[0], ranked[1:]
+        runner_up = others[0].score if others else 0.0
+        if best.score >= FUZZY_THRESHOLD and best.score - runner_up >= FUZZY_MARGIN:
+            return self._fuzzy(label, best, "")
+        edits = Levenshtein.distance(key, best.key)
+        if edits <= _allowed_edits(len(key)) and all(Levenshtein.distance(key, o.key) >= edits + 2 for o in others):
+            return self._fuzzy(label, best, f"{edits} typing error(s)")
+        near = [c for c in ranked if c.score >= max(FUZZY_FLOOR, best.score - FUZZY_MARGIN)]
+        if len(near) < 2:
+            return None
+        words = re.findall(r"\w+", variant)
+        agree = [c for c in near if _words_agree(words, self.words[c.key])]
+        if len(agree) == 1:
+            return self._fuzzy(label, agree[0], "the distinguishing words decide")
+        names = " vs ".join(f"{'/'.join(c.codes)} {c.score:.0f}" for c in near[:3])
+        return Resolution(label, (), "none", round(best.score, 1), f"near-tie: {names}; the words do not decide")
+
+    def _fuzzy(self, label: str, cand: _Candidate, why: str) -> Resolution:
+        current = tuple(c for c in cand.codes if c in self.in_force) or cand.codes
+        return Resolution(label, current, "fuzzy", round(cand.score, 1), why)
 
 
 def _parse_code(d: dict, file: str, level: str, parent: str | None = None) -> Code:

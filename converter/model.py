@@ -127,6 +127,7 @@ RULES: dict[str, Rule] = {
         Rule("NAV-I031", Severity.INFO, "label-only row without figures skipped"),
         Rule("NAV-I032", Severity.INFO, "ambiguous total row decided by figures printed elsewhere"),
         Rule("NAV-I033", Severity.INFO, "text line not understood, ignored"),
+        Rule("NAV-I034", Severity.INFO, "row with an empty last cell contradicted by the report: read as damaged"),
         Rule(
             "NAV-Q201",
             Severity.WARNING,

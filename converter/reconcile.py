@@ -42,6 +42,9 @@ class RowData:
     columns: list[Column]
     damaged: bool
     total_of: str | None = None
+    # As many cells as columns but the last one empty: a value may have been lost in the middle
+    # with the tab kept. The literal reading is then only a hypothesis the report must confirm.
+    suspect: bool = False
     alternatives: list[dict[str, str]] = field(default_factory=list)
     block_context: list[dict[str, str]] | None = None
     parent: RowData | None = None
@@ -315,7 +318,7 @@ class _Reconciler:
             return True
         yi = ytd_idx[0]
         months = [i for i, c in enumerate(row.columns) if c.measure == "DELTAKERE"]
-        if yi not in placement or len(months) < 12:
+        if yi not in placement or not _whole_period(row):
             return True
         where = dict(zip(placement, row.cells, strict=True))
         ylo, yhi = _interval(where[yi])
@@ -324,10 +327,10 @@ class _Reconciler:
         lo = sum(_interval(where.get(i))[0] for i in months)
         hi = sum(_interval(where.get(i))[1] for i in months)
         # mean in [ytd - 0.5, ytd + 0.5] (NAV rounds); allow 0.5 extra for half-up vs half-even
-        return lo / 12 <= ylo + 1.0 and hi / 12 >= ylo - 1.0
+        return lo / len(months) <= ylo + 1.0 and hi / len(months) >= ylo - 1.0
 
-    def _prune_by_totals(self, damaged, candidates, reasons) -> None:
-        """Arc consistency on sums: parent = sum of children, each * being 0-3."""
+    def _families(self) -> tuple[dict[tuple, list[RowData]], dict[int, tuple[str, ...]]]:
+        """Rows grouped by the total they are parts of: (parent key, dimension) -> rows."""
         families: dict[tuple, list[RowData]] = defaultdict(list)
         keyed = {}
         for row in self.rows:
@@ -343,17 +346,119 @@ class _Reconciler:
                 continue
             pkey = (*key[:di], parent_code, *key[di + 1 :])
             families[(pkey, row.dim)].append(row)
+        return families, keyed
+
+    def _prune_by_totals(self, damaged, candidates, reasons) -> None:
+        """Arc consistency on sums: parent = sum of children, each * being 0-3."""
+        families, keyed = self._families()
         for (pkey, dim), members in families.items():
             dmg = [r for r in members if r.damaged and id(r) in candidates]
             if not dmg:
                 continue
             self._prune_family(pkey, dim, members, dmg, keyed, candidates, reasons)
 
-    def _prune_family(self, pkey, dim, members, dmg, keyed, candidates, reasons) -> None:
+    # -- literal readings as hypotheses ------------------------------------------------------
+    def test_suspects(self) -> None:
+        """A row with a trailing empty cell may have lost a value in the middle and kept the tab.
+        Its literal reading stands only if the report does not contradict it: a copy of the same
+        figure, the totals it belongs to, or its year-to-date average. A contradicted row, and any
+        such row in a report that prints zero as `*` (there an empty cell is itself damage), is
+        treated as damaged: its values are aligned from the evidence like any damaged row."""
+        suspects = [r for r in self.rows if r.suspect and not r.damaged]
+        if not suspects:
+            return
+        # A report prints zero as `*` (2021 style, every TILT report) when it has `*` cells and no
+        # empty cell anywhere but at the end of these rows.
+        printed = [c for r in self.rows if not r.damaged for c in (r.cells[:-1] if r.suspect else r.cells)]
+        zero_as_star = not any(c is not None and c[1] is Status.BLANK for c in printed) and any(
+            c is not None and c[1] is Status.CONFIDENTIAL for c in printed
+        )
+        self._collect_evidence()
+        contradicted: dict[int, str] = {}
+        for row in suspects:
+            if zero_as_star:
+                contradicted[id(row)] = "the report prints zero as *, so an empty last cell is a lost value"
+                continue
+            why = self._contradiction(row)
+            if why:
+                contradicted[id(row)] = why
+        self._test_suspects_by_totals(suspects, contradicted)
+        for row in suspects:
+            if id(row) in contradicted:
+                row.damaged = True
+                row.cells = row.cells[:-1]
+                self.report.diagnose(
+                    "NAV-I034",
+                    row.line,
+                    f"row '{row.label}' ends in an empty cell and {contradicted[id(row)]}; read as a damaged row",
+                )
+
+    def _contradiction(self, row: RowData) -> str:
+        if row.choice is None:
+            return ""
+        key = self._key_for(row, row.choice)
+        if key is None:
+            return ""
+        for fk, cell in self._full_keys(row, key, range(len(row.cells))):
+            copies = [c for c, r in self.evidence.get(fk, []) if r is not row and not r.suspect]
+            if copies and cell not in copies:
+                return f"another copy of {_fk(fk)} says {_cell(copies[0])}"
+        if not self._ytd_fits(row, tuple(range(len(row.cells)))):
+            return "its year-to-date average is not the mean of its months"
+        return ""
+
+    def _test_suspects_by_totals(self, suspects: list[RowData], contradicted: dict[int, str]) -> None:
+        """A family (a total and its parts) whose sums fail in some column blames its suspect rows."""
+        open_suspects = {id(r) for r in suspects if id(r) not in contradicted}
+        if not open_suspects:
+            return
+        families, _ = self._families()
+        for (pkey, dim), members in families.items():
+            if any(r.damaged for r in members):
+                continue  # unknown parts: the sums cannot contradict anything
+            complete = self._complete(dim, members)
+            columns = {(c.measure, c.period) for r in members for c in r.columns}
+            for measure, period in sorted(columns):
+                found = self.evidence.get((pkey, measure, period), [])
+                totals = {c for c, _ in found}
+                if len(totals) != 1:
+                    continue
+                blamed = [r for _, r in found if id(r) in open_suspects]
+                blamed += [r for r in members if id(r) in open_suspects]
+                if not blamed:
+                    continue
+                plo, phi = _interval(next(iter(totals)))
+                lo = hi = 0.0
+                seen = set()
+                for r in members:
+                    fk = (self._key_for(r, r.choice), measure, period)  # type: ignore[arg-type]
+                    if fk in seen:
+                        continue
+                    seen.add(fk)
+                    for col, cell in zip(r.columns, r.cells, strict=False):
+                        if (col.measure, col.period) == (measure, period):
+                            a, b = _interval(cell)
+                            lo, hi = lo + a, hi + b
+                # a year-to-date total is the average of sums, not the sum of rounded averages
+                tol = 0.5 * (len(seen) + 1) if measure == "SNITT_HIA" else 0.0
+                if lo > phi + tol or (complete and hi < plo - tol):
+                    for r in blamed:
+                        contradicted[id(r)] = f"the total of {_fk((pkey, measure, period))} does not add up with it"
+                        open_suspects.discard(id(r))
+
+    def _complete(self, dim: str, members: list[RowData]) -> bool:
+        """Every part of the total is printed (so the parts must also reach the total). Never for
+        measures: a group's total also counts measures a table does not list."""
+        if dim == "TILTAK":
+            return False
         start, end = members[0].period
         di = DIMENSIONS.index(dim)
-        codes_present = {keyed[id(r)][di] for r in members}
+        present = {k[di] for r in members if r.choice is not None and (k := self._key_for(r, r.choice))}
         required = {c.code for c in self.cl[dim].codes_in_force(start, end) if c.level == "code" and not c.optional}
+        return required <= present
+
+    def _prune_family(self, pkey, dim, members, dmg, keyed, candidates, reasons) -> None:
+        di = DIMENSIONS.index(dim)
         parent = {}
         for measure, period in {(c.measure, c.period) for r in members for c in r.columns}:
             copies = {c for c, _ in self.evidence.get((pkey, measure, period), [])}
@@ -376,7 +481,7 @@ class _Reconciler:
             reasons=reasons,
             parent=parent,
             fixed=fixed,
-            complete=dim != "TILTAK" and required <= codes_present,
+            complete=self._complete(dim, members),
         )
         _joint_search(problem, dmg)
         _arc_consistency(problem, dmg)
@@ -391,6 +496,7 @@ class _Reconciler:
         acc = self.report.accounting
         # grouped by key and table period: rows of other years never hold the same figures
         by_key: dict[tuple, list[RowData]] = {}
+        error_lines = {d.line for d in self.report.errors}
         for row in self.rows:
             n = len(row.cells)
             acc["cells_in"] += n
@@ -414,6 +520,9 @@ class _Reconciler:
                     self.report.diagnose(
                         "NAV-E016", row.line, f"row '{row.label}' is under a total row that could not be read"
                     )
+                elif key is None and row.line not in error_lines:
+                    # every cell left out is reported with its line and reason, never dropped silently
+                    self.report.diagnose("NAV-E016", row.line, f"row '{row.label}' could not be given a key")
                 acc["diagnosed"] += n
                 continue
             row.key = key
@@ -693,18 +802,30 @@ def _placed_intervals(row: RowData, placement: tuple[int, ...]) -> dict[tuple[st
     empty = [row.columns[i] for i in range(len(row.columns)) if i not in placement]
     ytd = [c for c in row.columns if c.measure == "SNITT_HIA"]
     months = [c for c in row.columns if c.measure == "DELTAKERE"]
-    if len(empty) == 1 and ytd and len(months) == 12:
+    n = len(months)
+    if len(empty) == 1 and ytd and _whole_period(row):
         gap = empty[0]
         if gap.measure == "SNITT_HIA":
-            lo = sum(out[(m.measure, m.period)][0] for m in months) / 12 - 0.5
-            hi = sum(out[(m.measure, m.period)][1] for m in months) / 12 + 0.5
+            lo = sum(out[(m.measure, m.period)][0] for m in months) / n - 0.5
+            hi = sum(out[(m.measure, m.period)][1] for m in months) / n + 0.5
         else:
             ylo, yhi = out[(ytd[0].measure, ytd[0].period)]
             others = [m for m in months if m != gap]
-            lo = 12 * (ylo - 0.5) - sum(out[(m.measure, m.period)][1] for m in others)
-            hi = 12 * (yhi + 0.5) - sum(out[(m.measure, m.period)][0] for m in others)
+            lo = n * (ylo - 0.5) - sum(out[(m.measure, m.period)][1] for m in others)
+            hi = n * (yhi + 0.5) - sum(out[(m.measure, m.period)][0] for m in others)
         out[(gap.measure, gap.period)] = (max(0.0, lo), hi)
     return out
+
+
+def _whole_period(row: RowData) -> bool:
+    """The row's month columns are every month of its table's period, so the year-to-date average
+    (the mean of all months of the period) is the mean of exactly these columns."""
+    start, end = row.period
+    if not start or not end:
+        return False
+    span = (int(end[:4]) - int(start[:4])) * 12 + int(end[5:]) - int(start[5:]) + 1
+    months = {c.period for c in row.columns if c.measure == "DELTAKERE"}
+    return 0 < span == len(months) and min(months) == start and max(months) == end
 
 
 def _describe(alt: dict[str, str]) -> str:
@@ -736,6 +857,8 @@ def _breakdowns(rows: list[RowData]) -> None:
 def reconcile(report: Report, rows: list[RowData], cl: Codelists, literal: bool = False) -> None:
     rec = _Reconciler(report, rows, cl)
     rec.decide_rows()
+    if not literal:
+        rec.test_suspects()
     rec.align_damaged(literal)
     for r in rows:  # keys first, for the breakdown of each table
         if r.choice is not None and (not r.damaged or r.placement is not None):

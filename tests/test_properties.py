@@ -40,11 +40,14 @@ def counties(year: int) -> list:
     return CL["FYLKE"].version_at(f"{year}-06").codes
 
 
-cells = st.one_of(
-    st.integers(min_value=4, max_value=250_000).map(lambda v: (v, Status.VALUE)),
-    st.just((None, Status.CONFIDENTIAL)),
-    st.just((None, Status.BLANK)),
-)
+def printed(value: int, zero_as_blank: bool) -> tuple:
+    """The cell NAV prints for a true value: the number from 4 up, `*` below (and for zero, unless
+    the report is of the style that prints zero as a blank cell)."""
+    if value >= 4:
+        return value, Status.VALUE
+    if value == 0 and zero_as_blank:
+        return None, Status.BLANK
+    return None, Status.CONFIDENTIAL
 
 
 def fmt(cell) -> str:
@@ -54,28 +57,53 @@ def fmt(cell) -> str:
     return f"{value:,}".replace(",", " ")
 
 
+def half_up(x: float) -> int:
+    return int(x + 0.5)
+
+
 @st.composite
 def reports(draw):
+    """A report in NAV's grammar drawn from a hidden cube of true values, so that its totals add
+    up, its year-to-date averages are the means of its months, and a figure printed in several
+    tables is the same figure, as in NAV's own reports."""
     year = draw(st.integers(2016, 2025))
     last = draw(st.integers(1, 12))
     ytd = draw(st.booleans())
     first = draw(st.integers(1, last))
-    cols = ([("SNITT_HIA", f"{year}-{last:02d}")] if ytd else []) + [
-        ("DELTAKERE", f"{year}-{m:02d}") for m in range(first, last + 1)
-    ]
+    zero_as_blank = draw(st.booleans())
+    months = [f"{year}-{m:02d}" for m in range(first, last + 1)]
+    cols = ([("SNITT_HIA", f"{year}-{last:02d}")] if ytd else []) + [("DELTAKERE", p) for p in months]
     header = "\t" + "\t".join((["Gjennomsnitt hittil i år"] if ytd else []) + MONTHS[first - 1 : last])
     markdown = draw(st.booleans())
     pool = measures(year)
     expected: dict[tuple, tuple] = {}
-    fixed: dict[tuple, list] = {}  # totals printed in several tables must be the same figures
+    truth: dict[tuple, list[int]] = {}  # key -> true value per month of the whole period
+
+    small = st.integers(min_value=0, max_value=40)
+    value = st.one_of(small, st.integers(min_value=0, max_value=250_000))
+
+    def months_of(key, parts=(), extra=True) -> list[int]:
+        """True monthly values of a key: drawn for a part, the parts' sum (plus what the table does
+        not list) for a total. A key already drawn keeps its values."""
+        if key not in truth:
+            n = last  # January to the last month: the average covers them all
+            if parts:
+                sums = [sum(truth[p][i] for p in parts) for i in range(n)]
+                more = [draw(small) if extra else 0 for _ in range(n)]
+                truth[key] = [a + b for a, b in zip(sums, more, strict=True)]
+            else:
+                truth[key] = [draw(value) for _ in range(n)]
+        return truth[key]
 
     def row_cells(key) -> list:
-        if key in fixed:
-            return fixed[key]
-        vals = draw(st.lists(cells, min_size=len(cols), max_size=len(cols)))
-        if all(s is Status.BLANK for _, s in vals):
-            vals[0] = (7, Status.VALUE)  # an all-blank row is a label-only row
-        fixed[key] = vals
+        true = truth[key]
+        shown = {f"{year}-{m:02d}": printed(true[m - 1], zero_as_blank) for m in range(first, last + 1)}
+        vals = []
+        for measure, period in cols:
+            average = measure == "SNITT_HIA"
+            vals.append(printed(half_up(sum(true) / len(true)), zero_as_blank) if average else shown[period])
+        if all(st_ is Status.BLANK for _, st_ in vals):
+            return []  # an all-blank row is a label-only row: NAV leaves such rows out
         for (measure, period), c in zip(cols, vals, strict=True):
             expected[(*key, measure, period)] = c
         return vals
@@ -100,23 +128,31 @@ def reports(draw):
         if kind == "TILTAK":
             chosen = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=6, unique_by=lambda c: c.code))
             total_label = f"I alt {context[1].lower()}" if context else "I alt"
-            rows = [(total_label, key(**hg))] + [(c.label(), key(TILTAK=c.code, **hg)) for c in chosen]
+            parts = [(c.label(), key(TILTAK=c.code, **hg)) for c in chosen]
+            total = (total_label, key(**hg))
         else:
             m = draw(st.sampled_from(pool))
             if kind == "FYLKE":
-                parts = draw(
+                counties_ = draw(
                     st.lists(st.sampled_from(counties(year)), min_size=1, max_size=5, unique_by=lambda c: c.code)
                 )
-                labels = [(c.label(), c.code) for c in parts]
+                labels = [(c.label(), c.code) for c in counties_]
             else:
                 labels = [("Kvinner", "F"), ("Menn", "M")]
-            rows = [(f"I alt {m.label().lower()}", key(TILTAK=m.code, **hg))]
-            rows += [(label, key(TILTAK=m.code, **{kind: code}, **hg)) for label, code in labels]
+            parts = [(label, key(TILTAK=m.code, **{kind: code}, **hg)) for label, code in labels]
+            total = (f"I alt {m.label().lower()}", key(TILTAK=m.code, **hg))
+        if total[1] in truth:
+            continue  # a total already printed with other parts: its parts are another table's
+        for _, k in parts:
+            months_of(k)
+        months_of(total[1], [k for _, k in parts], extra=kind != "KJONN")
         body = []
-        for i, (label, k) in enumerate(rows):
-            vals = [fmt(c) for c in row_cells(k)]
+        for i, (label, k) in enumerate([total, *parts]):
+            vals = row_cells(k)
+            if not vals:
+                continue
             bold = markdown and i == 0
-            body.append("\t".join([f"<b>{label}</b>" if bold else label, *vals]))
+            body.append("\t".join([f"<b>{label}</b>" if bold else label, *map(fmt, vals)]))
         block = "\n".join(page + body) + "\n\n"
         text.append(block)
         if draw(st.booleans()):
@@ -129,11 +165,18 @@ def reports(draw):
 def test_random_reports_come_back_exactly(case):
     text, expected = case
     report = read_report(text, "generated.txt")
-    errors = [d.format() for d in report.errors]
+    # A row ending in an empty cell, in a report with no other empty cell, is read as damaged
+    # (NAV-I034): its cells may then be left out (with an error on that line), never changed.
+    damaged = {d.line for d in report.diagnostics if d.rule == "NAV-I034"}
+    errors = [d.format() for d in report.errors if not (d.rule == "NAV-E012" and d.line in damaged)]
     assert not errors, (errors, text[:2000])
     doc = json.loads(jsonstat.dumps(jsonstat.collection(report, CL)))
     got = {o.full_key: (o.value, o.status) for o in jsonstat.to_observations(doc)}
-    assert got == expected
+    if damaged:
+        assert all(expected[k] == v for k, v in got.items()), text[:2000]
+        assert len(expected) - len(got) <= len(report.withheld)
+    else:
+        assert got == expected
     acc = report.accounting
     assert acc["cells_in"] == acc["emitted"] + acc["merged"] + acc["diagnosed"]
 

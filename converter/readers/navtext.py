@@ -113,6 +113,7 @@ class _Parser:
         self.report = Report(source=source)
         self.meta = self.report.metadata
         self.cl = codelists
+        self.labels = Labels(codelists)
         self.blocks: list[Block] = []
         self.columns: list[Column] | None = None
         self.fragments: list[tuple[int, str]] = []  # wrapped header words waiting for their header row
@@ -269,7 +270,7 @@ class _Parser:
         text = " ".join(t for _, t in lines)
         no = lines[0][0]
         start, end = self.period or ("1900-01", "1900-12")
-        alts = resolve_compound(self.cl, text, start, end)
+        alts = self.labels.compound(text, start, end)
         if not alts:
             self.report.diagnose("NAV-E016", no, f"heading '{text}' names no known group, main group or category")
             return [], no, text
@@ -318,6 +319,8 @@ class _Parser:
             table=len(self.blocks) - 1,
             period=self.block.period,
         )
+        # A last cell left empty where the header has a column: a value may be lost in the middle.
+        row.suspect = len(values) == n and n > 1 and not values[-1].strip() and any(v.strip() for v in values)
         t = total_target(label)
         row.total_of = t
         self.block.rows.append(row)
@@ -377,71 +380,96 @@ def total_target(label: str) -> str | None:
     return None
 
 
-_COMPOUND: dict[tuple, Alternatives] = {}
+class Labels:
+    """Resolves a report's labels, headings and total targets in the codelists.
 
+    Memoised for one report (the same headings and totals repeat on every page); the memo lives
+    and dies with the report's parser."""
 
-def resolve_compound(cl: Codelists, text: str, start: str, end: str) -> Alternatives:
-    """Memoised `_resolve_compound` (headings and totals repeat on every page)."""
-    k = (id(cl), text, start, end)
-    if k not in _COMPOUND:
-        _COMPOUND[k] = _resolve_compound(cl, text, start, end)
-    return [dict(a) for a in _COMPOUND[k]]
+    def __init__(self, cl: Codelists):
+        self.cl = cl
+        self._compound: dict[tuple[str, str, str, bool], Alternatives] = {}
+        self._dims: dict[tuple[str, str, str], tuple[list[str], str | None]] = {}
 
+    def compound(self, text: str, start: str, end: str) -> Alternatives:
+        """Resolve a heading or a total's target that may name several dimensions, like
+        "Nedsatt arbeidsevne, på tiltak, avklaringstiltak" (a main group and a group).
 
-def _resolve_compound(cl: Codelists, text: str, start: str, end: str) -> Alternatives:
-    """Resolve a heading or a total's target that may name several dimensions, like
-    "Nedsatt arbeidsevne, på tiltak, avklaringstiltak" (a main group and a group).
+        Returns the alternatives (dimension -> code); more than one means the text is ambiguous.
+        Exact readings (after normalisation) come first; only if the text has none is each part
+        matched approximately, with the same rules as a row label (one typing error in "I alt menor"
+        or "Nedatt arbeidsevne, på tiltak" does not lose the table under it)."""
+        return [dict(a) for a in (self._memo(text, start, end, False) or self._memo(text, start, end, True))]
 
-    Returns the alternatives (dimension -> code); more than one means the text is ambiguous.
-    Only exact matches (after normalisation) count here: a heading is not matched approximately.
-    """
-    out: Alternatives = []
+    def _memo(self, text: str, start: str, end: str, approximate: bool) -> Alternatives:
+        k = (text, start, end, approximate)
+        if k not in self._compound:
+            self._compound[k] = self._resolve_compound(text, start, end, approximate)
+        return self._compound[k]
 
-    def whole(t: str) -> Alternatives:
+    def _whole(self, text: str, start: str, end: str, approximate: bool) -> Alternatives:
         alts: Alternatives = []
         for dim in LABEL_DIMS:
-            r = cl.resolve(dim, t, start, end, exact_only=True)
-            if r.method in EXACT:
+            r = self.cl.resolve(dim, text, start, end, exact_only=not approximate)
+            if r.method in EXACT or (approximate and r.method == "fuzzy"):
                 alts += [{dim: c} for c in r.codes]
         return alts
 
-    out = whole(text)
-    if out:
+    def _resolve_compound(self, text: str, start: str, end: str, approximate: bool) -> Alternatives:
+        out = self._whole(text, start, end, approximate)
+        if out:
+            return out
+        for i, ch in enumerate(text):
+            if ch != ",":
+                continue
+            left, right = text[:i].strip(), text[i + 1 :].strip()
+            if not left or not right:
+                continue
+            la = self._whole(left, start, end, approximate)
+            if not la:
+                continue
+            ra = self._memo(right, start, end, False) or (self._memo(right, start, end, True) if approximate else [])
+            for a in la:
+                for b in ra:
+                    if not set(a) & set(b):
+                        merged = {**a, **b}
+                        if merged not in out:
+                            out.append(merged)
         return out
-    for i, ch in enumerate(text):
-        if ch != ",":
-            continue
-        left, right = text[:i].strip(), text[i + 1 :].strip()
-        if not left or not right:
-            continue
-        la = whole(left)
-        if not la:
-            continue
-        ra = resolve_compound(cl, right, start, end)
-        for a in la:
-            for b in ra:
-                if not set(a) & set(b):
-                    merged = {**a, **b}
-                    if merged not in out:
-                        out.append(merged)
-    return out
+
+    def dims(self, label: str, start: str, end: str) -> tuple[list[str], str | None]:
+        """The dimensions a label names exactly, and its TILTAK level if it names one measure or group."""
+        k = (label, start, end)
+        if k not in self._dims:
+            found, level = [], None
+            for dim in LABEL_DIMS:
+                r = self.cl.resolve(dim, label, start, end, exact_only=True)
+                if r.method in EXACT:
+                    found.append(dim)
+                    if dim == "TILTAK" and len(r.codes) == 1:
+                        level = _level(self.cl, r.codes[0])
+            self._dims[k] = (found, level if level in ("group", "code") else None)
+        return self._dims[k]
 
 
 # ---------------------------------------------------------------------------------------------
 # Interpretation: which dimension each table breaks down by, and each row's key.
 
 
-def _row_alternatives(cl: Codelists, block: Block, row: RowData, start: str, end: str, report: Report) -> Alternatives:
+def _row_alternatives(labels: Labels, block: Block, row: RowData, start: str, end: str, report: Report) -> Alternatives:
+    cl = labels.cl
     if row.total_of is not None:
         if row.total_of == "":
             return [{}]
-        alts = resolve_compound(cl, row.total_of, start, end)
+        alts = labels.compound(row.total_of, start, end)
         if not alts:
             report.diagnose("NAV-E014", row.line, f"total row '{row.label}': '{row.total_of}' is not a known category")
         return alts
     if block.dim is None:
-        if not resolve_compound(cl, row.label, start, end):
+        if not labels.compound(row.label, start, end):
             report.diagnose("NAV-E014", row.line, f"'{row.label}' is not a label of any dimension")
+        else:
+            report.diagnose("NAV-E016", row.line, f"'{row.label}': what the rows of its table break down by is unknown")
         return []
     r = cl.resolve(block.dim, row.label, start, end)
     if r.method == "fuzzy":
@@ -452,26 +480,7 @@ def _row_alternatives(cl: Codelists, block: Block, row: RowData, start: str, end
     return [{block.dim: c} for c in r.codes]
 
 
-_LABEL_DIMS: dict[tuple, tuple[list[str], str | None]] = {}
-
-
-def _label_dims(cl: Codelists, label: str, start: str, end: str) -> tuple[list[str], str | None]:
-    """The dimensions a label names exactly, and its TILTAK level if it names one measure or group."""
-    k = (id(cl), label, start, end)
-    if k not in _LABEL_DIMS:
-        found, level = [], None
-        for dim in LABEL_DIMS:
-            r = cl.resolve(dim, label, start, end, exact_only=True)
-            if r.method in EXACT:
-                found.append(dim)
-                if dim == "TILTAK" and len(r.codes) == 1:
-                    level = _level(cl, r.codes[0])
-        _LABEL_DIMS[k] = (found, level if level in ("group", "code") else None)
-    return _LABEL_DIMS[k]
-
-
 def _decide_block_dims(p: _Parser) -> None:
-    cl = p.cl
     previous: dict[str, str] = {}  # normalised total label -> dimension of its breakdown
     for block in p.blocks:
         start, end = block.period
@@ -481,13 +490,21 @@ def _decide_block_dims(p: _Parser) -> None:
         for row in block.rows:
             if row.total_of is not None:
                 continue
-            found, level = _label_dims(cl, row.label, start, end)
+            found, level = p.labels.dims(row.label, start, end)
             if level:
                 levels[level] += 1
             if len(found) == 1:
                 votes[found[0]] = votes.get(found[0], 0) + 1
             else:
                 ties.update(found)
+        if not votes and not ties:
+            # Every label misspelt (a table of one row, "Arbeidstreing"): their approximate
+            # readings vote, with the same rules as any approximate match.
+            for row in block.rows:
+                if row.total_of is None:
+                    found = sorted({d for alt in p.labels.compound(row.label, start, end) for d in alt})
+                    if len(found) == 1:
+                        votes[found[0]] = votes.get(found[0], 0) + 1
         first_total = next((normalize(r.label) for r in block.rows if r.total_of), None)
         if votes:
             best = max(votes.values())
@@ -573,7 +590,7 @@ def _read_report(text: str, source: str, codelists: Codelists | None, literal: b
     groups: set[str] = set()
     for block in p.blocks:
         for row in block.rows:
-            row.alternatives = _row_alternatives(cl, block, row, *block.period, report)
+            row.alternatives = _row_alternatives(p.labels, block, row, *block.period, report)
             if len(row.alternatives) == 1 and "TILTAK" in row.alternatives[0]:
                 code = row.alternatives[0]["TILTAK"]
                 lvl = _level(cl, code)

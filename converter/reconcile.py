@@ -330,7 +330,7 @@ class _Reconciler:
         return lo / len(months) <= ylo + 1.0 and hi / len(months) >= ylo - 1.0
 
     def _families(self) -> tuple[dict[tuple, list[RowData]], dict[int, tuple[str, ...]]]:
-        """Rows grouped by the total they are parts of: (parent key, dimension) -> rows."""
+        """Rows grouped by the total they are parts of: (parent key, dimension, period) -> rows."""
         families: dict[tuple, list[RowData]] = defaultdict(list)
         keyed = {}
         for row in self.rows:
@@ -345,13 +345,14 @@ class _Reconciler:
             if parent_code is None:
                 continue
             pkey = (*key[:di], parent_code, *key[di + 1 :])
-            families[(pkey, row.dim)].append(row)
+            # per table period: a multi-year report prints each year's family in its own tables
+            families[(pkey, row.dim, row.period)].append(row)
         return families, keyed
 
     def _prune_by_totals(self, damaged, candidates, reasons) -> None:
         """Arc consistency on sums: parent = sum of children, each * being 0-3."""
         families, keyed = self._families()
-        for (pkey, dim), members in families.items():
+        for (pkey, dim, _period), members in families.items():
             dmg = [r for r in members if r.damaged and id(r) in candidates]
             if not dmg:
                 continue
@@ -369,11 +370,9 @@ class _Reconciler:
             return
         # A report prints zero as `*` (2021 style, every TILT report) when it has `*` cells and no
         # empty cell anywhere but at the end of these rows.
-        printed = [c for r in self.rows if not r.damaged for c in (r.cells[:-1] if r.suspect else r.cells)]
-        zero_as_star = not any(c is not None and c[1] is Status.BLANK for c in printed) and any(
-            c is not None and c[1] is Status.CONFIDENTIAL for c in printed
-        )
-        self._collect_evidence()
+        statuses = {c[1] for r in self.rows if not r.damaged for c in (r.cells[:-1] if r.suspect else r.cells) if c}
+        zero_as_star = Status.BLANK not in statuses and Status.CONFIDENTIAL in statuses
+        self._collect_evidence(only=self._suspect_keys(suspects))
         contradicted: dict[int, str] = {}
         for row in suspects:
             if zero_as_star:
@@ -392,6 +391,21 @@ class _Reconciler:
                     row.line,
                     f"row '{row.label}' ends in an empty cell and {contradicted[id(row)]}; read as a damaged row",
                 )
+
+    def _suspect_keys(self, suspects: list[RowData]) -> set[tuple[str, ...]]:
+        """The keys whose copies can contradict the suspect rows: their own and their totals'."""
+        keys = set()
+        for row in suspects:
+            key = self._key_for(row, row.choice) if row.choice is not None else None
+            if key is None:
+                continue
+            keys.add(key)
+            if row.dim is not None and row.dim in row.choice:  # type: ignore[operator]
+                di = DIMENSIONS.index(row.dim)
+                parent_code = self.cl[row.dim].parent(key[di])
+                if parent_code is not None:
+                    keys.add((*key[:di], parent_code, *key[di + 1 :]))
+        return keys
 
     def _contradiction(self, row: RowData) -> str:
         if row.choice is None:
@@ -413,7 +427,7 @@ class _Reconciler:
         if not open_suspects:
             return
         families, _ = self._families()
-        for (pkey, dim), members in families.items():
+        for (pkey, dim, _period), members in families.items():
             if any(r.damaged for r in members):
                 continue  # unknown parts: the sums cannot contradict anything
             complete = self._complete(dim, members)
@@ -424,7 +438,7 @@ class _Reconciler:
                 if len(totals) != 1:
                     continue
                 blamed = [r for _, r in found if id(r) in open_suspects]
-                blamed += [r for r in members if id(r) in open_suspects]
+                blamed += [r for r in members if id(r) in open_suspects and any(c.period == period for c in r.columns)]
                 if not blamed:
                     continue
                 plo, phi = _interval(next(iter(totals)))

@@ -396,31 +396,36 @@ class ReportDataset:
     group: str = ""
 
 
+# Which output to believe first about title, report id, tiltak group and update date: the one that records
+# most of the report (JSON-stat keeps the report's own words; PX and SDMX-CSV are written from less).
+_TRUST = ("jsonstat", "sdmx-ml", "px", "sdmx-csv")
+
+
 def group_by_report(outputs: list[OutputFile]) -> list[ReportDataset]:
-    """One dataset per report; the outputs of one report must agree on what they all record."""
+    """One dataset per report. The period comes from the data and must agree in every output; the
+    other facts are taken from the most complete output that records them."""
     by_report: dict[str, list[OutputFile]] = {}
     for o in outputs:
         by_report.setdefault(o.report, []).append(o)
     datasets = []
     for report, files in sorted(by_report.items()):
         ds = ReportDataset(report, sorted(files, key=lambda f: f.path.name))
-        ds.period = _agree(files, "period", lambda f: f.period)
-        ds.title = _agree(files, "title", lambda f: f.title) or ""
-        ds.report_id = _agree(files, "report id", lambda f: f.report_id) or ""
-        ds.group = _agree(files, "tiltak group", lambda f: f.group) or ""
-        known = [f for f in files if f.updated_known]
-        ds.updated_known = bool(known)
-        ds.updated = _agree(known, "update date", lambda f: f.updated) or ""
+        periods = {f.period: f for f in files}
+        if len(periods) > 1:
+            (a, fa), (b, fb) = sorted(periods.items())[:2]
+            raise CatalogError(
+                f"{fb.path}:1: period {b[0]}..{b[1]} contradicts {a[0]}..{a[1]} in {fa.path.name} (same report)"
+            )
+        ds.period = files[0].period
+        trusted = sorted(files, key=lambda f: (_TRUST.index(f.format), f.path.name))
+        ds.title = next((f.title for f in trusted if f.title), "")
+        ds.report_id = next((f.report_id for f in trusted if f.report_id), "")
+        ds.group = next((f.group for f in trusted if f.group), "")
+        known = next((f for f in trusted if f.updated_known), None)
+        ds.updated_known = known is not None
+        ds.updated = known.updated if known else ""
         datasets.append(ds)
     return datasets
-
-
-def _agree(files: list[OutputFile], what: str, get):
-    values = {get(f): f for f in files if get(f)}
-    if len(values) > 1:
-        (a, fa), (b, fb) = sorted(values.items(), key=lambda kv: str(kv[0]))[:2]
-        raise CatalogError(f"{fb.path}:1: {what} {b!r} contradicts {a!r} in {fa.path.name} (same report)")
-    return next(iter(values), None)
 
 
 # -- the graph -------------------------------------------------------------------------------------

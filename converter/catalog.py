@@ -6,7 +6,8 @@ from the outputs themselves, never from the file names alone:
 
 - JSON-stat: the collection's `label` and `updated`, `extension.navstat` of each dataset (`source`,
   `report_id`, `period`, `tiltak_group`);
-- SDMX-ML: the header (`ID` = NAVSTAT_<report>, `Prepared`) and the TIME_PERIOD of the observations;
+- SDMX-ML: the header (`ID` = NAVSTAT_<report>, `DataSetID` = report id, `Extracted` = update date,
+  `ReportingBegin`/`End` = period; from older navstat versions `Prepared` and the observations' TIME_PERIOD);
 - SDMX-CSV: only the rows, so the period comes from TIME_PERIOD and the report from the file name;
 - PX: the keywords MATRIX, TITLE, LAST-UPDATED and TIMEVAL.
 
@@ -231,9 +232,9 @@ def _from_jsonstat(path: Path, data: bytes) -> OutputFile:
     if not source:
         raise CatalogError(f"{path}:1: no extension.navstat.source: not written by navstat")
     out = OutputFile(path, "jsonstat", report_name(Path(source).stem))
-    # A single dataset (convert --split) carries its breakdown in the label: "… (etter tiltak)".
+    # A single dataset (convert --split) carries its breakdown in the label: "… (etter tiltak)", "… (by …)" in English.
     label = str(doc.get("label", ""))
-    out.title = re.sub(r" \(etter [^)]*\)$", "", label) if doc.get("class") == "dataset" else label
+    out.title = re.sub(r" \((etter|by) [^)]*\)$", "", label) if doc.get("class") == "dataset" else label
     out.report_id = str(marks[0].get("report_id", ""))
     out.group = str(marks[0].get("tiltak_group", ""))
     periods = [tuple(m["period"]) for m in marks if m.get("period")]
@@ -284,17 +285,19 @@ def _from_sdmx_ml(path: Path, data: bytes) -> OutputFile:
     if not message_id.startswith("NAVSTAT_"):
         raise CatalogError(f"{path}:1: message ID {message_id!r} is not navstat's (NAVSTAT_<report>)")
     out = OutputFile(path, "sdmx-ml", message_id[len("NAVSTAT_") :])
+    out.report_id = ",".join(el.text or "" for el in header.findall(f"{{{_SDMX_MESSAGE}}}DataSetID"))
+    begin, end = text("ReportingBegin"), text("ReportingEnd")
+    if begin and end:  # navstat writes the report's facts into the header (DataSetID, Extracted, Reporting*)
+        out.period = _months(path, [begin.encode(), end.encode()])
+        out.updated = text("Extracted")[:10]
+        return out
+    # An older navstat header: the period is in the observations; Prepared is the update date, or the
+    # first day of the last month when the report has none, which then cannot be told from a real date.
     generic = b"GenericData" in data[:400]
     out.period = _months(path, (_TIME_GENERIC if generic else _TIME_SS).findall(data))
     out.derived.append("period derived from the TIME_PERIOD of the observations")
-    out.title = text("Name")
-    out.report_id = ",".join(el.text or "" for el in header.findall(f"{{{_SDMX_MESSAGE}}}DataSetID"))
-    extracted = text("Extracted")
     prepared = text("Prepared")
-    if extracted:
-        out.updated = extracted[:10]
-    elif out.period and prepared and prepared[:10] != f"{out.period[1]}-01":
-        # navstat writes the report's update date as Prepared, else the first day of the last month.
+    if out.period and prepared and prepared[:10] != f"{out.period[1]}-01":
         out.updated = prepared[:10]
     else:
         out.updated_known = False

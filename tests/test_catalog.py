@@ -340,3 +340,38 @@ def test_bad_input_is_one_line(published: Path, tmp_path: Path) -> None:
         BASE,
     )
     assert r.returncode == 1 and "contradicts" in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_sdmx_ml_header_records_the_report_and_older_headers_still_read(tmp_path: Path) -> None:
+    new = describe(OUTPUT / "2024-tilt120-arbeidspraksis.sdmx.xml")
+    assert (new.report_id, new.period, new.updated, new.updated_known) == (
+        "TILT120",
+        ("2024-01", "2024-12"),
+        "2025-01-02",
+        True,
+    )
+    assert describe(OUTPUT / "2014-tiltak-kjonn.sdmx.xml").updated_known  # no Extracted: the report has no date
+    # Without DataSetID/Extracted/Reporting* (navstat before the catalogue): Prepared and the observations.
+    for stem, updated, known in (("2024-tilt120-arbeidspraksis", "2025-01-02", True), ("2014-tiltak-kjonn", "", False)):
+        text = (OUTPUT / f"{stem}.sdmx.xml").read_text(encoding="utf-8")
+        old = re.sub(r"  <message:(DataSetID|Extracted|ReportingBegin|ReportingEnd)>[^<]*</message:\w+>\n", "", text)
+        assert old != text
+        (tmp_path / f"{stem}.sdmx.xml").write_text(old, encoding="utf-8")
+        out = describe(tmp_path / f"{stem}.sdmx.xml")
+        assert (out.period, out.updated, out.updated_known) == ((f"{stem[:4]}-01", f"{stem[:4]}-12"), updated, known)
+        assert "period derived from the TIME_PERIOD of the observations" in out.derived
+
+
+def test_sdmx_header_facts_read_by_sdmx1_and_pysdmx() -> None:
+    import warnings
+
+    import sdmx
+    from pysdmx.io import read_sdmx
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dsd = sdmx.read_sdmx(OUTPUT / "structure.xml").structure["DSD_TILTAKSDELTAKERE"]
+        header = sdmx.read_sdmx(OUTPUT / "2024-tilt120-arbeidspraksis.sdmx.xml", structure=dsd).header
+    assert str(header.extracted.date()) == "2025-01-02"
+    assert (str(header.reporting_begin.date()), str(header.reporting_end.date())) == ("2024-01-01", "2024-12-01")
+    assert read_sdmx(str(OUTPUT / "2024-tilt120-arbeidspraksis.sdmx.xml")).header.dataset_id == "TILT120"

@@ -37,6 +37,7 @@ CATALOG_RULES = {
     "NAV-V205": "catalogue or dataset without publisher",
     "NAV-V206": "byte size differs from the file",
     "NAV-V207": "checksum differs from the file",
+    "NAV-V208": "files not beside the catalogue: size and checksum not compared",
 }
 
 
@@ -166,13 +167,15 @@ def _number(literal) -> Decimal | None:
 
 def file_mismatches(data: Graph, folder: Path, where: _Locator) -> list[CatalogFinding]:
     out = []
+    absent = 0
     for dist in sorted(data.subjects(RDF.type, DCAT.Distribution)):
         url = data.value(dist, DCAT.downloadURL) or data.value(dist, DCAT.accessURL)
         if url is None:
             continue
         local = folder / unquote(Path(urlparse(str(url)).path).name)
         if not local.is_file():
-            continue  # published elsewhere: nothing to compare with
+            absent += 1  # published elsewhere: nothing to compare with
+            continue
         content = local.read_bytes()
         size = data.value(dist, DCAT.byteSize)
         if size is not None and _number(size) != len(content):  # Turtle writes xsd:decimal 36369 as 36369.0
@@ -182,4 +185,7 @@ def file_mismatches(data: Graph, folder: Path, where: _Locator) -> list[CatalogF
             value = str(data.value(checksum, SPDX.checksumValue) or "")
             if value.lower() != sha1:
                 out.append(where.finding("NAV-V207", dist, f"SHA-1 {value or '(none)'}, but {local.name} has {sha1}"))
+    if absent:
+        message = f"{absent} distributions' files are not in {folder}: their size and SHA-1 are not compared"
+        out.append(CatalogFinding("NAV-V208", where.name, 1, message, "note"))
     return out

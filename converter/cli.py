@@ -382,7 +382,7 @@ def _validate_catalog(obj: dict, file: str) -> None:
     if errors:
         sys.exit(1)
     if not obj["quiet"]:
-        warnings = len(findings) - errors
+        warnings = sum(f.severity == "warning" for f in findings)
         click.echo(f"{file}: valid DCAT-AP-NO catalogue" + (f" ({warnings} warnings)" if warnings else ""), err=True)
 
 

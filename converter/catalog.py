@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import yaml
 from lxml import etree
@@ -513,8 +514,9 @@ def build_graph(outputs: list[OutputFile], config: Config) -> Graph:
     g.add((catalog, RDF.type, DCAT.Catalog))
     for lang, text in config.title.items():
         g.add((catalog, DCTERMS.title, Literal(text, lang=lang)))
-    g.add((catalog, DCTERMS.description, Literal(_CATALOG_DESCRIPTION["nb"], lang="nb")))
-    g.add((catalog, DCTERMS.description, Literal(_CATALOG_DESCRIPTION["en"], lang="en")))
+    formats = ", ".join(FORMATS[k].label for k in FORMATS if any(o.format == k for o in outputs))
+    for lang, text in _CATALOG_DESCRIPTION.items():
+        g.add((catalog, DCTERMS.description, Literal(f"{text} ({formats}).", lang=lang)))
     g.add((catalog, DCTERMS.identifier, Literal(str(catalog))))
     g.add((catalog, DCTERMS.publisher, publisher))
     g.add((publisher, RDF.type, FOAF.Agent))
@@ -536,8 +538,8 @@ def build_graph(outputs: list[OutputFile], config: Config) -> Graph:
 
 
 _CATALOG_DESCRIPTION = {
-    "nb": "Månedlig statistikk fra NAV over deltakere i arbeidsrettede tiltak, som JSON-stat, SDMX-ML og SDMX-CSV.",
-    "en": "Monthly statistics from NAV on participants in labour market measures, as JSON-stat, SDMX-ML and SDMX-CSV.",
+    "nb": "Månedlig statistikk fra NAV over deltakere i arbeidsrettede tiltak, i åpne statistikkformater",
+    "en": "Monthly statistics from NAV on participants in labour market measures, in open statistical formats",
 }
 
 
@@ -580,8 +582,9 @@ def _add_dataset(g: Graph, ds: ReportDataset, base: str, publisher: URIRef, conf
 
 def _add_distribution(g: Graph, f: OutputFile, base: str, config: Config) -> URIRef:
     fmt = FORMATS[f.format]
-    url = URIRef(f"{base}/{f.path.name}")
-    node = URIRef(f"{base}/distributions/{f.path.name}")
+    name = quote(f.path.name)  # a space or '#' in a file name must not break the IRI
+    url = URIRef(f"{base}/{name}")
+    node = URIRef(f"{base}/distributions/{name}")
     g.add((node, RDF.type, DCAT.Distribution))
     g.add((node, DCTERMS.title, Literal(f"{f.path.name} ({fmt.label})", lang="en")))
     g.add((node, DCAT.accessURL, url))

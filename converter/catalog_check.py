@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -72,8 +73,8 @@ def check_catalog(path: str | Path) -> list[CatalogFinding]:
     except OSError as exc:
         return [CatalogFinding("NAV-V200", name, 0, f"cannot read: {exc.strerror or exc}")]
     except Exception as exc:  # rdflib raises parser-specific errors; each is "not readable RDF"
-        line = getattr(exc, "lines", None) or getattr(exc, "lineno", None) or 1
-        return [CatalogFinding("NAV-V200", name, int(line), f"not {rdf_format(path)}: {_first_line(exc)}")]
+        line = min(int(getattr(exc, "lines", None) or getattr(exc, "lineno", None) or 1), text.count("\n") + 1)
+        return [CatalogFinding("NAV-V200", name, line, f"not {rdf_format(path)}: {_first_line(exc)}")]
     where = _Locator(name, text)
     findings = shacl_findings(data, where)
     findings += vocabulary_gaps(data, where)
@@ -82,7 +83,9 @@ def check_catalog(path: str | Path) -> list[CatalogFinding]:
 
 
 def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    text = " ".join(str(exc).split())
+    syntax = re.search(r"Bad syntax \(([^)]*)\)", text)  # rdflib's Turtle parser: the reason, not the context
+    return syntax.group(1) if syntax else text[:200] or type(exc).__name__
 
 
 class _Locator:

@@ -375,3 +375,11 @@ def test_sdmx_header_facts_read_by_sdmx1_and_pysdmx() -> None:
     assert str(header.extracted.date()) == "2025-01-02"
     assert (str(header.reporting_begin.date()), str(header.reporting_end.date())) == ("2024-01-01", "2024-12-01")
     assert read_sdmx(str(OUTPUT / "2024-tilt120-arbeidspraksis.sdmx.xml")).header.dataset_id == "TILT120"
+
+
+def test_unreadable_catalogue_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "catalog.ttl"
+    bad.write_text("@prefix x: <http://x/> .\nx:a x:b\n", encoding="utf-8")
+    r = run("validate", str(bad))
+    assert r.returncode == 1 and r.stderr.startswith(f"{bad}:") and "NAV-V200" in r.stderr
+    assert len(r.stderr.splitlines()) == 1

@@ -1,4 +1,4 @@
-"""The `navstat` command line: convert, inspect, structure, validate, codelists.
+"""The `navstat` command line: convert, inspect, structure, validate, catalog, codelists.
 
 Exit codes: 0 success (warnings allowed), 1 data errors, 2 usage errors. Every error is one line on
 stderr; no traceback reaches the user unless --debug is given.
@@ -354,11 +354,13 @@ def structure(output: str, xsd: bool, schema_base: str) -> None:
 @click.argument("file")
 @click.pass_obj
 def validate(obj: dict, file: str) -> None:
-    """Validate a navstat output file (JSON-stat or SDMX-ML): schema, codes, internal consistency."""
+    """Validate a navstat output (JSON-stat, SDMX-ML) or a DCAT-AP-NO catalogue (.ttl, .rdf)."""
     from .conformance import validate_file
 
     if not Path(file).exists():
         raise Usage(f"{file}: no such file")
+    if Path(file).suffix.lower() in (".ttl", ".rdf"):
+        return _validate_catalog(obj, file)
     violations = validate_file(file)
     for v in violations:
         click.echo(v.format(), err=True)
@@ -366,6 +368,68 @@ def validate(obj: dict, file: str) -> None:
         sys.exit(1)
     if not obj["quiet"]:
         click.echo(f"{file}: valid", err=True)
+
+
+def _validate_catalog(obj: dict, file: str) -> None:
+    """A catalogue: the official DCAT-AP-NO shapes, the gaps they leave, sizes and checksums of files beside it."""
+    from .catalog_check import check_catalog
+
+    findings = check_catalog(file)
+    for f in findings:
+        if f.severity == "error" or not obj["quiet"]:
+            click.echo(f.format(), err=True)
+    errors = sum(f.severity == "error" for f in findings)
+    if errors:
+        sys.exit(1)
+    if not obj["quiet"]:
+        warnings = sum(f.severity == "warning" for f in findings)
+        click.echo(f"{file}: valid DCAT-AP-NO catalogue" + (f" ({warnings} warnings)" if warnings else ""), err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--base-url", default=None, help="URL the files are published under (download URL = base + file name).")
+@click.option("-o", "--output", default="-", show_default=True, help="Catalogue file.")
+@click.option("--format", "rdf_format", type=click.Choice(["turtle", "xml"]), default="turtle", show_default=True)
+@click.option("--config", "config_path", default=None, help="YAML file: base_url, publisher, contact, licence, title.")
+@click.option("--publisher", "publisher_iri", default=None, help="Publisher IRI (default: NAV, org. no. 889640782).")
+@click.option("--contact-email", default=None, help="Contact point e-mail (default: nav.statistikk@nav.no).")
+@click.option("--licence", default=None, help="Licence IRI (default: the EU IRI of NLOD 2.0).")
+def catalog(
+    files: tuple[str, ...],
+    base_url: str | None,
+    output: str,
+    rdf_format: str,
+    config_path: str | None,
+    publisher_iri: str | None,
+    contact_email: str | None,
+    licence: str | None,
+) -> None:
+    """Write a DCAT-AP-NO catalogue (for data.norge.no) describing navstat output files."""
+    from .catalog import CatalogError, build_catalog, load_config
+
+    try:
+        config = load_config(config_path)
+    except CatalogError as exc:
+        raise Usage(str(exc)) from None
+    for attr, value in (("base_url", base_url), ("publisher_iri", publisher_iri), ("licence", licence)):
+        if value:
+            setattr(config, attr, value)
+    if contact_email:
+        config.contact_email = contact_email
+    if not config.base_url:
+        raise Usage("give --base-url (or base_url in --config): the files' download URLs start with it")
+    if not config.base_url.startswith(("https://", "http://")):
+        raise Usage(f"--base-url {config.base_url!r}: give an http(s) URL")
+    paths = [Path(f) for f in files]
+    for p in paths:
+        if not p.is_file():
+            raise Usage(f"{p}: no such file")
+    try:
+        data = build_catalog(paths, config, rdf_format)
+    except CatalogError as exc:
+        raise DataError(str(exc)) from None
+    write_with(output, lambda fh: fh.write(data), mode="wb")
 
 
 @cli.command()

@@ -53,7 +53,22 @@ def _header(report: Report, structure_specific: bool) -> etree._Element:
     st.set("dimensionAtObservation", "AllDimensions")
     ref = etree.SubElement(st, _q("common", "Structure"))
     etree.SubElement(ref, "Ref", agencyID=AGENCY, id=DSD_ID, version=VERSION)
+    _report_facts(header, report)
     return header
+
+
+def _report_facts(header: etree._Element, report: Report) -> None:
+    """What the report says about itself, so a reader of this message alone (`navstat catalog`) can tell
+    it: report id as DataSetID, "Rapport oppdatert" as Extracted, the months as ReportingBegin/End.
+    A report without an update date gets no Extracted; ReportingBegin marks a header that says so."""
+    m = report.metadata
+    if m.report_id and re.fullmatch(r"[A-Za-z0-9_@$-]+", m.report_id):
+        etree.SubElement(header, _q("message", "DataSetID")).text = m.report_id
+    if m.updated:
+        etree.SubElement(header, _q("message", "Extracted")).text = f"{m.updated}T00:00:00Z"
+    if m.period_start and m.period_end:
+        etree.SubElement(header, _q("message", "ReportingBegin")).text = m.period_start
+        etree.SubElement(header, _q("message", "ReportingEnd")).text = m.period_end
 
 
 def write(report: Report, out: IO[bytes], flavour: str = "structure") -> None:

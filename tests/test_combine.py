@@ -286,3 +286,22 @@ def test_combined_sdmx_read_by_sdmx1_pysdmx_and_pandas(outputs):
         assert len(data.obs) == len(expected)
     csv = pd.read_csv(outputs["sdmx-csv"], dtype=str, keep_default_na=False)
     assert _as_set(csv) == expected
+
+
+def test_usage_and_data_errors_write_nothing(series, tmp_path):
+    folder, _ = series
+    out = tmp_path / "out.json"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("no report here\n", encoding="utf-8")
+    res = run("combine", str(folder / "2022.txt"), str(bad), "-o", str(out))
+    assert res.returncode == 1 and "bad.txt" in res.stderr and not out.exists()
+    res = run("combine", str(folder / "2022.txt"), "-o", str(tmp_path))
+    assert res.returncode == 2 and "folder" in res.stderr
+    res = run("combine", str(folder / "2022.txt"), "--fylke-version", "1999", "-o", str(out))
+    assert res.returncode == 2 and not out.exists()
+    res = run("combine", str(folder / "2022.txt"), str(folder / "2024.txt"), "--fylke-version", "2024", "--strict")
+    assert res.returncode == 1 and "nothing written" in res.stderr and not res.stdout
+    # the harmonised output says what `:` on a merged county means
+    res = run("combine", str(folder / "2024.txt"), "--fylke-version", "2020", "-o", str(out))
+    assert res.returncode == 0
+    assert any("en del er skjermet" in n for n in json.loads(out.read_text(encoding="utf-8"))["note"])

@@ -310,15 +310,17 @@ def _harmonise(merged: dict, origin: dict, target: str, cl: Codelists, out: Comb
     refused: dict[tuple[int, str], list] = {}
     for fk, o in merged.items():
         first = origin[fk][0]
-        version = out.inputs[first.report].metadata.codelist_versions.get("FYLKE") or fylke.version_at(o.period).id
+        # the reader resolves each table with the codes in force in its period, so a report over
+        # several years holds codes of several versions: the month says which
+        version = fylke.version_at(o.period).id
         if version not in recodings:
             recodings[version] = recoding(fylke, version, target)
         outcome = recodings[version].outcome(o.key[FYLKE])
         if outcome.target is None:
-            entry = refused.setdefault((first.report, o.key[FYLKE]), [version, outcome.reason, 0, 0])
-            entry[2] += 1
+            entry = refused.setdefault((first.report, version, o.key[FYLKE]), [outcome.reason, 0, 0])
+            entry[1] += 1
             line = first.lines[0] if first.lines else 0
-            entry[3] = min(entry[3], line) if entry[3] else line
+            entry[2] = min(entry[2], line) if entry[2] else line
             out.report.withheld.add(fk)
             continue
         key = (*o.key[:FYLKE], outcome.target, *o.key[FYLKE + 1 :])
@@ -330,7 +332,7 @@ def _harmonise(merged: dict, origin: dict, target: str, cl: Codelists, out: Comb
             groups[nk][o.key[FYLKE]] = o
             group_src[nk] += origin[fk]
             group_parts[nk] = outcome.parts
-    for (i, code), (version, reason, n, line) in sorted(refused.items()):
+    for (i, version, code), (reason, n, line) in sorted(refused.items()):
         r = out.inputs[i]
         out.refused.append(
             {"file": r.source, "code": code, "version": version, "to": target, "figures": n, "reason": reason}

@@ -140,6 +140,21 @@ def test_2024_version_refuses_split_counties(series, tmp_path):
     }
 
 
+def test_a_report_over_several_years_is_recoded_year_by_year(series, tmp_path):
+    # one file with 2023 (2020 counties) and 2024 (2024 counties): each table's codes are of its own year
+    _, truth = series
+    both = tmp_path / "2023-2024.txt"
+    both.write_text(truth[2023].text + "\n" + truth[2024].text, encoding="utf-8")
+    out = tmp_path / "out.json"
+    res = run("combine", str(both), "--fylke-version", "2020", "-o", str(out))
+    assert res.returncode == 0 and "NAV-E053" not in res.stderr, res.stderr
+    got = figures(out)
+    viken_2023 = fk("ARBTREN", "30", "DELTAKERE", "2023-05")
+    assert got[viken_2023] == truth[2023].truth[viken_2023]
+    parts = [truth[2024].truth[fk("ARBTREN", c, "DELTAKERE", "2024-05")][0] for c in MERGES_2020["30"]]
+    assert got[fk("ARBTREN", "30", "DELTAKERE", "2024-05")] == (sum(parts), Status.VALUE)
+
+
 def _revision_pair(tmp_path: Path, first: str | None, second: str | None) -> tuple[Path, Path]:
     half = county_report(2024, last=6, updated=first, set_values={("ARBTREN", "03", 3): 500})
     year = county_report(2024, last=12, updated=second, set_values={("ARBTREN", "03", 3): 520})

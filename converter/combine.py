@@ -25,6 +25,7 @@ from pathlib import Path
 from .codelists import Codelists, load_codelists
 from .harmonise import Recoding, mean_half_up, merged_figure, recoding
 from .model import DIMENSIONS, TOTAL, Diagnostic, Observation, Report, ReportMetadata, Status
+from .perf import no_gc
 from .validate import _describe, check_report
 
 FYLKE = DIMENSIONS.index("FYLKE")
@@ -94,7 +95,11 @@ def combine_files(paths: list[Path], fylke_version: int | None = None) -> Combin
 
 
 def combine(reports: list[Report], fylke_version: int | None = None, cl: Codelists | None = None) -> Combined:
-    cl = cl or load_codelists()
+    with no_gc():  # many small objects, no cycles: the cyclic collector only costs time here
+        return _combine(reports, fylke_version, cl or load_codelists())
+
+
+def _combine(reports: list[Report], fylke_version: int | None, cl: Codelists) -> Combined:
     # release order first, so that everything below is independent of the order of the arguments
     reports = sorted(reports, key=lambda r: (r.metadata.period_end, r.metadata.updated, r.source))
     out = Combined(Report(source="+".join(Path(r.source).name for r in reports)), reports)

@@ -274,6 +274,71 @@ def _write_split(report: Report, folder: Path, lang: str) -> int:
 
 
 @cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--to", "fmt", type=click.Choice(FORMATS), default="jsonstat", show_default=True, help="Output format.")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, '-' for standard output.")
+@click.option(
+    "--fylke-version",
+    type=click.IntRange(2006, 9999),
+    default=None,
+    help="Recode FYLKE into the KLASS 104 version in force in this year (2006, 2018, 2020, 2024).",
+)
+@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True, help="Label language.")
+@click.option(
+    "--sdmx-flavour",
+    type=click.Choice(["structure", "generic"]),
+    default="structure",
+    show_default=True,
+    help="SDMX-ML 2.1 StructureSpecificData or GenericData.",
+)
+@click.option("--strict", is_flag=True, help="Warnings and errors fail the run (exit 1, nothing written).")
+@click.option("--report", "report_path", default=None, help="Write revisions, refusals and diagnostics (JSON) here.")
+@click.pass_obj
+def combine(
+    obj: dict,
+    inputs: tuple[str, ...],
+    fmt: str,
+    output: str,
+    fylke_version: int | None,
+    lang: str,
+    sdmx_flavour: str,
+    strict: bool,
+    report_path: str | None,
+) -> None:
+    """Combine many reports into one series: revisions by release date, optional county harmonisation."""
+    from .combine import combine_files
+
+    paths = _expand(inputs)
+    if output not in ("-", "") and Path(output).is_dir():
+        raise Usage(f"{output}: combine writes one file; give a file name, not a folder")
+    result = combine_files(paths, fylke_version)
+    report = result.report
+    for d in report.diagnostics:
+        if _shown(d.as_dict(), obj, strict):
+            click.echo(d.format(), err=True)
+    empty = [r.source for r in result.inputs if not r.observations]
+    if empty:
+        raise DataError(f"{empty[0]}:0: no observations could be read; nothing written")
+    if strict and any(d.severity in (Severity.ERROR, Severity.WARNING) for d in report.diagnostics):
+        raise DataError("--strict and the combined set has errors or warnings; nothing written")
+    if not report.observations:
+        raise DataError("the combined set holds no observations; nothing written")
+    n = _write_output(report, fmt, output, lang, sdmx_flavour)
+    if report_path:
+        write_text(report_path, json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n")
+    if not obj["quiet"]:
+        c = Counter(o.status for o in report.observations)
+        sev = Counter(d.severity for d in report.diagnostics)
+        click.echo(
+            f"{report.source}: {len(result.inputs)} reports, {len(report.observations)} observations "
+            f"({c[Status.CONFIDENTIAL]} confidential, {c[Status.BLANK]} blank), {n} datasets; "
+            f"{len(result.revisions)} revisions, {sum(r['figures'] for r in result.refused)} figures refused; "
+            f"{sev[Severity.ERROR]} errors, {sev[Severity.WARNING]} warnings",
+            err=True,
+        )
+
+
+@cli.command()
 @click.argument("input_path", metavar="INPUT")
 @click.option("--json", "as_json", is_flag=True, help="Print the inspection as JSON.")
 @click.pass_obj

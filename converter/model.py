@@ -143,6 +143,37 @@ RULES: dict[str, Rule] = {
             "a suppressed cell follows exactly from printed figures",
             "consider secondary suppression before publishing; navstat never prints the derived value",
         ),
+        # navstat combine: one series from many reports
+        Rule("NAV-W050", Severity.WARNING, "figure revised by a later report", "the later release's figure is used"),
+        Rule(
+            "NAV-E051",
+            Severity.ERROR,
+            "reports disagree and neither is later",
+            "neither 'Rapport oppdatert' nor the period orders the two reports; the figure is left out",
+        ),
+        Rule(
+            "NAV-W052",
+            Severity.WARNING,
+            "year-to-date average kept as printed; a later report revised its months",
+            "the average is that release's figure and no longer the mean of the combined months",
+        ),
+        Rule(
+            "NAV-E053",
+            Severity.ERROR,
+            "county cannot be recoded: its territory is split or only partly moved",
+            "navstat never apportions a county's figures; use the version the report was published in",
+        ),
+        Rule(
+            "NAV-I054",
+            Severity.INFO,
+            "merged county has no figure: a part is not printed",
+        ),
+        Rule(
+            "NAV-W055",
+            Severity.WARNING,
+            "combining reports makes a suppressed cell derivable",
+            "the cell follows from figures of the combined set, not from its own report alone",
+        ),
     )
 }
 

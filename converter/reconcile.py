@@ -221,6 +221,9 @@ class _Reconciler:
                 choice, why = levels["group"], "a total closing a list of measures is their group"
             elif row.role == "row" and row.tiltak_level in levels:
                 choice, why = levels[row.tiltak_level], f"the other rows of its table are {row.tiltak_level}s"
+            elif row.role == "total" and (lvl := self._sibling_totals_level(row)) in levels:
+                kind = "measures" if lvl == "code" else "groups"
+                choice, why = levels[lvl], f"the other totals of tables by {row.dim} are {kind}"
             elif row.report_level in levels:
                 lvl = row.report_level
                 choice, why = levels[lvl], f"the report has only {'measure' if lvl == 'code' else 'group'} rows"
@@ -237,6 +240,20 @@ class _Reconciler:
             return
         row.choice, row.decided = choice, True
         self.report.diagnose("NAV-I032", row.line, f"'{row.label}' read as {_describe(choice)}: {why}")
+
+    def _sibling_totals_level(self, row: RowData) -> str | None:
+        """What the other "I alt <tiltak>" totals of tables broken down like this one are: measures
+        ("code") or groups, if they all agree. A table of counties under "I alt oppfølging" among
+        tables under "I alt jobbklubb" and "I alt mentor" is a measure's table too."""
+        found = set()
+        for r in self.rows:
+            if r is row or r.role != "total" or r.dim != row.dim or not r.decided or not r.choice:
+                continue
+            code = r.choice.get("TILTAK")
+            c = self.cl["TILTAK"].code(code) if code else None
+            if c is not None and c.level in ("group", "code"):
+                found.add(c.level)
+        return found.pop() if len(found) == 1 else None
 
     # -- damaged rows ------------------------------------------------------------------------
     def align_damaged(self, literal: bool = False) -> None:

@@ -100,7 +100,7 @@ def quoted_list(values: Iterable[str], head: str) -> str:
     lines, line = [], head
     for i, v in enumerate(values):
         item = ("," if i else "") + quote(v)
-        if len(line) + len(item) > MAX_LINE and i:
+        if len(line) + len(item) + 1 > MAX_LINE and i:  # + 1: the comma that may end the line
             lines.append(line + ",")
             line = item[1:]
         else:

@@ -1,0 +1,205 @@
+"""PX files (PC-Axis 2013) for PxWeb, read back with real PX readers (pandas-pcaxis, pyaxis) and
+compared cell by cell with navstat's JSON-stat output of the same report; `navstat validate` on them
+and on corrupted copies."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+from pandas_pcaxis import PxParser
+from pyaxis import pyaxis
+
+from converter.codelists import load_codelists
+from converter.conformance import validate_file
+from converter.model import DIMENSIONS
+from converter.writers import jsonstat, px
+
+from .conftest import ROOT, SEEDS, seed_report
+from .test_cli import one_line_error, run
+
+EXAMPLES = ROOT / "examples" / "output"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """All five example reports converted once, through the command line, into one folder."""
+    out = tmp_path_factory.mktemp("px")
+    r = run("-q", "convert", *(str(SEEDS[s]) for s in sorted(SEEDS)), "--to", "px", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def items(seed: str) -> list[dict]:
+    """The datasets of navstat's committed JSON-stat output of the report (kept current by a test)."""
+    doc = json.loads((EXAMPLES / f"{SEEDS[seed].stem}.json").read_text(encoding="utf-8"))
+    return doc["link"]["item"]
+
+
+def px_path(folder, seed: str, ds: dict):
+    breakdown = tuple(d for d in ds["id"] if d in DIMENSIONS)
+    return folder / f"{SEEDS[seed].stem}.{jsonstat.split_name(breakdown)}.px"
+
+
+def expected_cells(ds: dict) -> list:
+    """The PX cell JSON-stat's value/status implies: the number, or the dots code of its status."""
+    status = ds.get("status") or {}
+    dots = {":": "...", "..": ".."}
+    return [v if v is not None else dots.get(status.get(str(i)), "") for i, v in enumerate(ds["value"])]
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_every_file_reads_in_pandas_pcaxis_with_the_jsonstat_cells(folder, seed):
+    datasets = items(seed)
+    assert len(list(folder.glob(f"{SEEDS[seed].stem}.*.px"))) == len(datasets)
+    for ds in datasets:
+        parsed = PxParser(encoding="utf-8").parse(px_path(folder, seed, ds).read_bytes())
+        meta = parsed.meta
+        sizes = [len(meta["values"][v]) for v in meta["stub"] + meta["heading"]]
+        assert sizes == ds["size"]  # same dimensions in the same order, MEASURE and month last
+        cells = [c for row in parsed.data for c in row]
+        assert len(cells) == math.prod(sizes)
+        for got, want in zip(cells, expected_cells(ds), strict=True):
+            if want == "":  # JSON-stat null without status: not printed, or left out by navstat
+                assert got in (".", "....")
+            else:
+                assert got == want  # every number the same, every * the dots code "..."
+        assert meta["datasymbol3"] == ":" and meta["datasymbol2"] == ".."
+        assert meta["contvariable"] in meta["stub"]
+        codes = {k: v if isinstance(v, list) else [v] for k, v in meta["codes"].items()}
+        assert codes[meta["contvariable"]] == ds["dimension"]["MEASURE"]["category"]["index"]
+        assert codes[meta["heading"][0]] == [p.replace("-", "M") for p in ds["dimension"]["TIME_PERIOD"]["category"]["index"]]
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_every_file_reads_in_pyaxis_in_both_languages(folder, seed):
+    for ds in items(seed):
+        path = str(px_path(folder, seed, ds))
+        # pyaxis maps only "." and ".." by default; told that "..." is the disclosure symbol:
+        got = pyaxis.parse(path, encoding="utf-8", null_values=r"^$", sd_values=r'^"\.\.\."$')
+        cells = got["DATA"]["DATA"].tolist()
+        assert len(cells) == math.prod(ds["size"])
+        for cell, want in zip(cells, expected_cells(ds), strict=True):
+            if isinstance(want, int):
+                assert cell == str(want)
+            elif want == "...":
+                assert isinstance(cell, float) and math.isnan(cell)  # confidential: no value
+            elif want == "..":
+                assert cell == '".."'
+            else:
+                assert cell in ('"."', '"...."')
+        en = pyaxis.parse(path, encoding="utf-8", lang="en")
+        assert list(en["DATA"].columns)[-3:] == ["measure", "month", "DATA"]
+        assert en["METADATA"]["CODES(measure)"] == ds["dimension"]["MEASURE"]["category"]["index"]
+        assert set(got["TRANSLATION"]["CONTENTS"]) == {"no", "en"}
+
+
+def test_english_labels_and_elimination(folder):
+    path = folder / "2024-tilt120-arbeidspraksis.tiltak-kjonn.px"
+    en = pyaxis.parse(str(path), encoding="utf-8", lang="en")
+    assert set(en["DATA"]["sex"]) == {"Total", "Women", "Men"}
+    assert en["METADATA"]["UNITS(Participants)"] == ["persons"]
+    parsed = PxParser(encoding="utf-8").parse(path.read_bytes())
+    assert parsed.meta["elimination"] == {"kjønn": "Begge kjønn"}
+    assert str(parsed.meta["last_updated"]) == "2025-01-02 00:00:00"  # "Rapport oppdatert" of the report
+    # ELIMINATION names a real value text: pandas-pcaxis drops the totals by it
+    df = parsed.to_df()
+    assert set(df.index.get_level_values("kjønn")) == {"Kvinner", "Menn"}
+    row = df.loc[("Arbeidstrening", "Kvinner", "Deltakere")]
+    assert row["2024M01"] == 2918  # line 61 of the report
+
+
+def test_cells_left_out_by_navstat_have_their_own_symbol(folder):
+    text = (folder / "2023-oppfolging-demografi.tiltak-fylke.px").read_text(encoding="utf-8")
+    assert text.count('"...."') == len(seed_report("2023").withheld) == 44
+    assert 'DATASYMBOL4="?";' in text and "? = Tallet står i rapporten, men navstat utelot det" in text
+
+
+def test_layout_every_reader_accepts(folder):
+    for path in folder.glob("*.px"):
+        data = path.read_bytes()
+        assert not data.startswith(b"\xef\xbb\xbf")
+        text = data.decode("utf-8")
+        head, body = text.split("\nDATA=\n")
+        assert 'CODEPAGE="utf-8";' in head.splitlines()[:3] and 'LANGUAGE="no";' in head
+        assert head.count("\nNOTE=") == 1 and "\nHEADING=" in head and body.endswith(";\n")
+        assert not re.search(r'",[ \t]+"', head)  # no blank after commas
+        for line in head.splitlines():
+            assert len(line) <= 256 or line.startswith("TIMEVAL"), line
+            assert line.startswith('"') or re.match(r"[A-Z0-9-]+(\[en\])?(\(\"[^\"]+\"\))?=", line), line
+        assert 'TIMEVAL("måned")=TLIST(M1),"' in head
+
+
+def test_same_report_same_bytes():
+    cl = load_codelists()
+    report = seed_report("2023")
+    b = jsonstat.breakdowns(report)[2]
+    assert px.render(report, b, cl) == px.render(report, b, cl)
+
+
+def test_long_texts_are_split_and_special_characters_escaped():
+    text = 'Om "statistikken" # se\nnav.no\\ DATA=1; ' + "ord " * 120
+    pieces = px.chunks(text, 200)
+    assert len(pieces) > 2 and all(len(p) <= 256 for p in pieces)
+    inner = [p[1:-1] for p in pieces]
+    assert "".join(inner) == px.clean(text) and not any(p != p.strip() for p in inner)
+    assert '"' not in "".join(inner) and "#" not in "".join(inner) and "DATA=" not in "".join(inner)
+    line = px.text_line("NOTE", None, text)
+    minimal = f'STUB="y";\nHEADING="x";\nVALUES("y")="b";\nVALUES("x")="a";\n{line}\nDATA=\n1;\n'
+    parsed = PxParser(encoding="utf-8").parse(minimal.encode())
+    assert parsed.meta["note"] == px.clean(text)
+
+
+def test_validate_accepts_every_file(folder):
+    cl = load_codelists()
+    for path in sorted(folder.glob("*.px")):
+        assert validate_file(path, cl) == [], path.name
+    r = run("validate", str(folder / "2021-tiltak-hovedgrupper.tiltak.px"))
+    assert r.returncode == 0 and r.stderr.strip().endswith(": valid")
+
+
+def corrupt(folder, tmp_path, change) -> str:
+    """A corrupted copy of the 2021 TILTAK file; `navstat validate` on it; its error lines."""
+    src = folder / "2021-tiltak-hovedgrupper.tiltak.px"
+    bad = tmp_path / src.name
+    bad.write_bytes(change(src.read_bytes()))
+    r = run("validate", str(bad))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    return r.stderr
+
+
+def test_validate_rejects_a_changed_number(folder, tmp_path):
+    # the first cell is the grand total of January, 72 086 (line 26 of the report)
+    err = corrupt(folder, tmp_path, lambda b: b.replace(b"DATA=\n72086 ", b"DATA=\n72186 "))
+    assert "NAV-V124" in err and "NAV-Q201" in err and "total 72186" in err
+
+
+def test_validate_rejects_a_confidential_cell_given_a_value(folder, tmp_path):
+    err = corrupt(folder, tmp_path, lambda b: b.replace(b'"..."', b"2", 1))
+    assert "NAV-V107" in err and "cell 2 is below 4" in err
+
+
+def test_validate_rejects_a_dropped_data_token(folder, tmp_path):
+    err = corrupt(folder, tmp_path, lambda b: b.rstrip(b";\n").rsplit(b" ", 1)[0] + b";\n")
+    assert "NAV-V102" in err and "DATA has 587 cells, VALUES need 49 x 1 x 12 = 588" in err
+
+
+def test_validate_rejects_a_lying_codepage(folder, tmp_path):
+    err = corrupt(folder, tmp_path, lambda b: b.replace(b'CODEPAGE="utf-8"', b'CODEPAGE="iso-8859-1"'))
+    assert "NAV-V120" in err and "the bytes are UTF-8" in err
+    latin = corrupt(folder, tmp_path, lambda b: b.decode("utf-8").encode("latin-1"))
+    assert "NAV-V120" in latin and "not utf-8 as CODEPAGE says" in latin
+
+
+def test_px_needs_a_folder(tmp_path):
+    r = run("convert", str(SEEDS["2024"]), "--to", "px")
+    assert r.returncode == 2 and "give -o FOLDER" in one_line_error(r)
+    afile = tmp_path / "a.px"
+    afile.write_text("x")
+    r = run("convert", str(SEEDS["2024"]), "--to", "px", "-o", str(afile))
+    assert r.returncode == 2 and "cannot create the folder" in one_line_error(r)
+    new = tmp_path / "new" / "px"
+    r = run("-q", "convert", str(SEEDS["2024"]), "--to", "px", "-o", str(new))
+    assert r.returncode == 0 and len(list(new.glob("*.px"))) == 8

@@ -70,7 +70,9 @@ def test_every_file_reads_in_pandas_pcaxis_with_the_jsonstat_cells(folder, seed)
         assert meta["contvariable"] in meta["stub"]
         codes = {k: v if isinstance(v, list) else [v] for k, v in meta["codes"].items()}
         assert codes[meta["contvariable"]] == ds["dimension"]["MEASURE"]["category"]["index"]
-        assert codes[meta["heading"][0]] == [p.replace("-", "M") for p in ds["dimension"]["TIME_PERIOD"]["category"]["index"]]
+        assert codes[meta["heading"][0]] == [
+            p.replace("-", "M") for p in ds["dimension"]["TIME_PERIOD"]["category"]["index"]
+        ]
 
 
 @pytest.mark.parametrize("seed", sorted(SEEDS))
@@ -203,3 +205,13 @@ def test_px_needs_a_folder(tmp_path):
     new = tmp_path / "new" / "px"
     r = run("-q", "convert", str(SEEDS["2024"]), "--to", "px", "-o", str(new))
     assert r.returncode == 0 and len(list(new.glob("*.px"))) == 8
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_committed_px_examples_are_current(seed):
+    # examples/output/px shows PxWeb users what navstat makes of each report; `bash scripts/examples` renews it
+    report, cl = seed_report(seed), load_codelists()
+    committed = sorted((EXAMPLES / "px").glob(f"{SEEDS[seed].stem}.*.px"))
+    assert [p.name for p in committed] == sorted(px.file_name(report, b) for b in jsonstat.breakdowns(report))
+    for b in jsonstat.breakdowns(report):
+        assert (EXAMPLES / "px" / px.file_name(report, b)).read_bytes() == px.render(report, b, cl), b

@@ -111,6 +111,9 @@ def test_english_labels_and_elimination(folder):
     assert set(df.index.get_level_values("kjønn")) == {"Kvinner", "Menn"}
     row = df.loc[("Arbeidstrening", "Kvinner", "Deltakere")]
     assert row["2024M01"] == 2918  # line 61 of the report
+    # a report about one tiltak group: its grand "I alt" is the group, the elimination value of tiltak
+    group = PxParser(encoding="utf-8").parse((folder / "2024-tilt120-arbeidspraksis.tiltak.px").read_bytes())
+    assert group.meta["elimination"] == {"tiltak": "Arbeidspraksis"}
 
 
 def test_cells_left_out_by_navstat_have_their_own_symbol(folder):

@@ -156,7 +156,7 @@ class Variable:
     codes: list[str]  # PX CODES
     name: dict[str, str]  # by navstat language
     labels: dict[str, list[str]]  # VALUES by navstat language
-    total: int | None = None  # position of the `_T` code, the elimination value
+    total: int | None = None  # position of the elimination value: `_T`, or the report's tiltak group
 
 
 def _unique(labels: list[str], codes: list[str]) -> list[str]:
@@ -168,7 +168,16 @@ def _unique(labels: list[str], codes: list[str]) -> list[str]:
     return [f"{label} ({code})" if seen[label] > 1 else label for label, code in zip(labels, codes, strict=True)]
 
 
-def _variables(ds: dict, cl: Codelists, langs: tuple[str, ...]) -> list[Variable]:
+def _total(dim: str, codes: list[str], report: Report) -> int | None:
+    """The position of the value that stands for the whole variable (the ELIMINATION value): `_T`, or
+    in a report about one tiltak group the group, which is the report's grand "I alt"."""
+    if TOTAL in codes:
+        return codes.index(TOTAL)
+    group = report.metadata.group
+    return codes.index(group) if dim == "TILTAK" and group != TOTAL and group in codes else None
+
+
+def _variables(ds: dict, cl: Codelists, langs: tuple[str, ...], report: Report) -> list[Variable]:
     out = []
     for d in ds["id"]:
         codes = list(ds["dimension"][d]["category"]["index"])
@@ -182,8 +191,7 @@ def _variables(ds: dict, cl: Codelists, langs: tuple[str, ...]) -> list[Variable
             texts = [jsonstat._label(c.code(k).name, lang) if c.code(k) else k for k in codes]
             labels[lang] = _unique([clean(t) or k for t, k in zip(texts, codes, strict=True)], codes)
         name = {lang: jsonstat._label(c.name, lang).lower() for lang in langs}
-        total = codes.index(TOTAL) if TOTAL in codes else None
-        out.append(Variable(d, codes, name, labels, total))
+        out.append(Variable(d, codes, name, labels, _total(d, codes, report)))
     return out
 
 
@@ -232,7 +240,7 @@ def render(report: Report, breakdown: tuple[str, ...], cl: Codelists, lang: str 
     follows as `[xx]` variants of every language-dependent keyword."""
     langs = (lang, *(x for x in LANGS if x != lang))
     ds = jsonstat.dataset(report, breakdown, cl, lang)
-    variables = _variables(ds, cl, langs)
+    variables = _variables(ds, cl, langs, report)
     measure = variables[-2]
     mcl = cl["MEASURE"]
     meta = report.metadata

@@ -6,9 +6,11 @@ mandatory keywords, an `[xx]` twin of every language-dependent keyword for each 
 TIMEVAL as long as VALUES, cell count = product of the VALUES lengths, every cell a number or a dots
 code, no number below 4 (NAV prints every value below 4 as `*`: such a number discloses a suppressed
 cell), codes known to the codelists, and the report's totals and year-to-date averages re-checked on
-the cells the file holds (the same rules as `navstat inspect`, NAV-Q201 and NAV-Q202).
+the cells the file holds (the rules of `navstat inspect`, NAV-Q201 and NAV-Q202; see `_consistency`
+for why totals are checked one way).
 
-What it cannot see: a number changed to another that still fits every total it belongs to.
+What it cannot see: a number changed to another that still fits every check it belongs to, e.g. a
+total raised (its other parts may be in another file).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from .codelists import Codelists
 from .conformance import Violation
 from .model import DIMENSIONS, TOTAL, Observation, Report, Status
+from .validate import _by_key, _families, _interval, _sum_intervals, _ytd_cells, check_ytd
 from .writers.px import BLANK, CONFIDENTIAL, SUPPRESSED_BELOW, WITHHELD
 
 PX_RULES = {
@@ -33,7 +36,7 @@ PX_RULES = {
     "NAV-V121": "mandatory keyword missing, repeated, or without its language twin",
     "NAV-V122": "keyword refers to a variable or value that does not exist, or lists the wrong number of them",
     "NAV-V123": "cell is neither a number nor a dots code",
-    "NAV-V124": "a total or year-to-date average disagrees with the cells it sums (NAV-Q201, NAV-Q202)",
+    "NAV-V124": "parts exceed their total, or a year-to-date average is not the mean of its months (NAV-Q201, Q202)",
 }
 MANDATORY = ("MATRIX", "SUBJECT-CODE", "SUBJECT-AREA", "CONTENTS", "UNITS", "DECIMALS", "VALUES", "CODES", "LANGUAGE")
 # Keywords with one value per language (PX 2013 "language dependent", and those PxWeb writes per
@@ -447,17 +450,49 @@ def _cell_checks(px: PxFile, name: str) -> list[Violation]:
 
 
 def _consistency(px: PxFile, variables: list[_Var], name: str, cl: Codelists) -> list[Violation]:
-    """Re-run the report's total and year-to-date checks on the cells of this file."""
+    """Re-run the report's checks on the cells of this file, as far as one file can decide them.
+
+    NAV-Q202 (a year-to-date average is the mean of its months) fully: a row's months and its average
+    are printed together, so they sit in the same file. NAV-Q201 (totals) one way only: some parts of
+    a total may be printed in a table of another breakdown and so sit in another file, which can make
+    the parts here add up to less than the total, never to more. Parts that add up to more than
+    their total are an error in any case."""
+    report = _observations(px, variables, name)
+    if report is None:
+        return []
+    by_key = _by_key(report)
+    out = []
+    for f in _families(report, cl, by_key):
+        _, top = _interval(f.parent)
+        lo, _ = _sum_intervals(f.children)
+        tol = 0.5 * (len(f.children) + f.unknown + 1) if f.parent.measure == "SNITT_HIA" else 0.0
+        if lo > top + tol:
+            where = ", ".join(f"{d}={c}" for d, c in zip(DIMENSIONS, f.parent.key, strict=True) if c != TOTAL)
+            out.append(
+                Violation(
+                    "NAV-V124",
+                    name,
+                    f.parent.lines[0],
+                    f"NAV-Q201: {where or 'total'} {f.parent.measure} {f.parent.period}: total {top:g}, but its "
+                    f"{len(f.children)} {f.dim} parts add up to at least {lo:g} (lines "
+                    f"{', '.join(str(c.lines[0]) for c in f.children[:6])})",
+                )
+            )
+    ytd = check_ytd(report, list(_ytd_cells(by_key)), limit=50)
+    out += [Violation("NAV-V124", name, f.line, f"NAV-Q202: {f.message}") for f in ytd.findings]
+    return out
+
+
+def _observations(px: PxFile, variables: list[_Var], name: str) -> Report | None:
+    """The file's cells as navstat observations (a `:` cell confidential, a `..` cell blank, a `?`
+    cell left out), each with the line of its DATA row."""
     dims = [v.dim for v in variables]
     if "MEASURE" not in dims or "TIME_PERIOD" not in dims or len(set(dims)) != len(dims):
-        return []
-    from .validate import check_report
-
+        return None
     status_of = {CONFIDENTIAL.shown: Status.CONFIDENTIAL, BLANK.shown: Status.BLANK}
     symbols = _symbols(px)
     report = Report(source=name)
-    code_lists = [v.codes for v in variables]
-    for combo, (token, line) in zip(itertools.product(*code_lists), px.cells, strict=True):
+    for combo, (token, line) in zip(itertools.product(*(v.codes for v in variables)), px.cells, strict=True):
         codes = dict(zip(dims, combo, strict=True))
         key = tuple(codes.get(d, TOTAL) for d in DIMENSIONS)
         period = codes["TIME_PERIOD"].replace("M", "-")
@@ -472,8 +507,4 @@ def _consistency(px: PxFile, variables: list[_Var], name: str, cl: Codelists) ->
         else:
             o = Observation(key, measure, period, int(float(token)), Status.VALUE, [line])
         report.observations.append(o)
-    out = []
-    for res in check_report(report, cl):
-        if res.rule in ("NAV-Q201", "NAV-Q202"):
-            out += [Violation("NAV-V124", name, f.line, f"{res.rule}: {f.message}") for f in res.findings]
-    return out
+    return report

@@ -176,9 +176,19 @@ def corrupt(folder, tmp_path, change) -> str:
 
 
 def test_validate_rejects_a_changed_number(folder, tmp_path):
-    # the first cell is the grand total of January, 72 086 (line 26 of the report)
-    err = corrupt(folder, tmp_path, lambda b: b.replace(b"DATA=\n72086 ", b"DATA=\n72186 "))
-    assert "NAV-V124" in err and "NAV-Q201" in err and "total 72186" in err
+    # the first cell is the grand total of January, 72 086 (line 26 of the report): lowered, its parts exceed it
+    err = corrupt(folder, tmp_path, lambda b: b.replace(b"DATA=\n72086 ", b"DATA=\n70086 "))
+    assert (
+        "NAV-V124" in err
+        and "NAV-Q201" in err
+        and "total 70086, but its 9 TILTAK parts add up to at least 72086" in err
+    )
+    # a month changed: the year-to-date average no longer is the mean of the months (2024, Arbeidstrening)
+    src = folder / "2024-tilt120-arbeidspraksis.tiltak-kjonn.px"
+    bad = tmp_path / src.name
+    bad.write_bytes(src.read_bytes().replace(b"\n5000 5587 ", b"\n9000 5587 "))
+    r = run("validate", str(bad))
+    assert r.returncode == 1 and "NAV-Q202" in r.stderr and "average 5604" in r.stderr
 
 
 def test_validate_rejects_a_confidential_cell_given_a_value(folder, tmp_path):

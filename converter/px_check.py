@@ -489,6 +489,8 @@ def _observations(px: PxFile, variables: list[_Var], name: str) -> Report | None
     dims = [v.dim for v in variables]
     if "MEASURE" not in dims or "TIME_PERIOD" not in dims or len(set(dims)) != len(dims):
         return None
+    if any(len(v.codes) != len(v.values) for v in variables):  # reported already; cells cannot be keyed
+        return None
     status_of = {CONFIDENTIAL.shown: Status.CONFIDENTIAL, BLANK.shown: Status.BLANK}
     symbols = _symbols(px)
     report = Report(source=name)

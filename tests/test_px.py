@@ -246,3 +246,39 @@ def test_validate_accepts_the_px_files_of_the_dev_set():
             assert validate_px(px.render(report, b, cl), f"{doc.name}:{b}", cl) == []
             n += 1
     assert n == 53
+
+
+@pytest.mark.parametrize(
+    ("change", "rule", "says"),
+    [
+        (lambda t: "\ufeff" + t, "NAV-V120", "byte order mark"),
+        (
+            lambda t: t.replace('SOURCE[en]="NAV (Norwegian Labour and Welfare Administration)";\n', ""),
+            "NAV-V121",
+            "SOURCE[en] 0",
+        ),
+        (lambda t: t.replace('MATRIX="TILT_2023_TK";\n', ""), "NAV-V121", "MATRIX is missing"),
+        (
+            lambda t: t.replace('ELIMINATION("kjønn")="Begge kjønn"', 'ELIMINATION("kjønn")="Alle"'),
+            "NAV-V122",
+            "'Alle'",
+        ),
+        (lambda t: t.replace('CODES("kjønn")="_T","F","M"', 'CODES("kjønn")="_T","K","M"'), "NAV-V106", "['K']"),
+        (lambda t: t.replace('CODES("kjønn")="_T","F","M"', 'CODES("kjønn")="_T","F"'), "NAV-V122", "2 CODES for 3"),
+        (lambda t: t.replace('"..."', '"-"', 1), "NAV-V107", "exactly zero"),
+        (lambda t: t.replace('"..."', '"x"', 1), "NAV-V123", "not a dots code"),
+        (
+            lambda t: t.replace('VALUES("kjønn")=', 'VALUES("kjonn")='),
+            "NAV-V121",
+            "no VALUES for variable 'kjønn'",
+        ),
+        (lambda t: t.replace("DATA=", "DATA"), "NAV-V100", "expected ="),
+    ],
+)
+def test_validate_names_what_is_wrong(change, rule, says):
+    cl = load_codelists()
+    report = seed_report("2023")
+    good = px.render(report, ("TILTAK", "KJONN"), cl).decode("utf-8")
+    assert '"..."' in good
+    found = validate_px(change(good).encode("utf-8"), "f.px", cl)
+    assert any(v.rule == rule and says in v.message for v in found), [v.format() for v in found]

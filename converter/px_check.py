@@ -84,6 +84,10 @@ class PxFile:
                 return e
         return None
 
+    def line_of(self, keyword: str) -> int:
+        """The line of the first entry of a keyword in any language (the DATA line if there is none)."""
+        return next((e.line for e in self.entries if e.keyword == keyword), self.data_line)
+
     def values(self, keyword: str, lang: str | None = None, subkey: str | None = None) -> list[str]:
         e = self.get(keyword, lang, subkey)
         return e.values if e else []
@@ -325,7 +329,7 @@ def _keyword_checks(px: PxFile, name: str) -> list[Violation]:
         seen.setdefault(k, e.line)
     for kw in ("NOTE",):
         if sum(1 for e in px.entries if e.keyword == kw and e.lang is None) > 1:
-            out.append(Violation("NAV-V121", name, px.get(kw).line, f"several {kw}: some readers take one only"))
+            out.append(Violation("NAV-V121", name, px.line_of(kw), f"several {kw}: some readers take one only"))
     default = (px.values("LANGUAGE") or [None])[0]
     for lang in px.values("LANGUAGES"):
         if lang == default:
@@ -336,7 +340,7 @@ def _keyword_checks(px: PxFile, name: str) -> list[Violation]:
             if n_default != n_lang:
                 out.append(
                     Violation(
-                        "NAV-V121", name, px.get(kw).line, f"{kw} appears {n_default} times, {kw}[{lang}] {n_lang}"
+                        "NAV-V121", name, px.line_of(kw), f"{kw} appears {n_default} times, {kw}[{lang}] {n_lang}"
                     )
                 )
     return out
@@ -383,7 +387,7 @@ def _references(px: PxFile, variables: list[_Var], name: str) -> list[Violation]
     by_name = {v.name: v for v in variables}
     cont = (px.values("CONTVARIABLE") or [""])[0]
     if cont and cont not in by_name:
-        out.append(Violation("NAV-V122", name, px.get("CONTVARIABLE").line, f"CONTVARIABLE {cont!r} is no variable"))
+        out.append(Violation("NAV-V122", name, px.line_of("CONTVARIABLE"), f"CONTVARIABLE {cont!r} is no variable"))
     for e in px.entries:
         if e.lang is not None:
             continue

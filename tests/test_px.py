@@ -282,3 +282,22 @@ def test_validate_names_what_is_wrong(change, rule, says):
     assert '"..."' in good
     found = validate_px(change(good).encode("utf-8"), "f.px", cl)
     assert any(v.rule == rule and says in v.message for v in found), [v.format() for v in found]
+
+
+def test_validate_never_crashes_on_damaged_files():
+    # random byte damage: validate answers with violations, never with a traceback
+    import random
+
+    cl = load_codelists()
+    good = (EXAMPLES / "px" / "2023-oppfolging-demografi.tiltak-kjonn.px").read_bytes()
+    alphabet = b'";,=()[]\n .-0123456789AZaz\xc3\xb8'
+    for seed in range(300):
+        rng = random.Random(seed)
+        damaged = bytearray(good)
+        for _ in range(rng.randint(1, 5)):
+            p = rng.randrange(len(damaged))
+            if rng.random() < 0.5:
+                del damaged[p : p + rng.randint(1, 30)]
+            else:
+                damaged[p:p] = bytes([rng.choice(alphabet)])
+        validate_px(bytes(damaged), "f.px", cl)  # raises on a bug

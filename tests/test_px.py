@@ -301,3 +301,15 @@ def test_validate_never_crashes_on_damaged_files():
             else:
                 damaged[p:p] = bytes([rng.choice(alphabet)])
         validate_px(bytes(damaged), "f.px", cl)  # raises on a bug
+
+
+def test_lang_en_makes_english_the_default_language(tmp_path):
+    cl = load_codelists()
+    report = seed_report("2024")
+    path = tmp_path / "en.px"
+    path.write_bytes(px.render(report, ("TILTAK", "KJONN"), cl, "en"))
+    assert validate_px(path.read_bytes(), "en.px", cl) == []
+    meta = PxParser(encoding="utf-8").parse(path.read_bytes()).meta
+    assert meta["language"] == "en" and meta["languages"] == ["en", "no"] and meta["stub"][1] == "sex"
+    no = pyaxis.parse(str(path), encoding="utf-8", lang="no")
+    assert list(no["DATA"].columns) == ["tiltak", "kjønn", "måltall", "måned", "DATA"]

@@ -6,9 +6,9 @@ JSON-stat output. STUB holds the breakdown's dimensions and MEASURE (the content
 holds the months, so the DATA rows are JSON-stat's flat value list cut into rows of one year.
 
 Encoding: UTF-8, declared as `CODEPAGE="utf-8"` with `CHARSET="ANSI"` (what PxWeb's own serializer
-writes for a UTF-8 file; PxWeb reads CODEPAGE from the first lines to pick the decoder). UTF-8 keeps
-every label as the codelists spell it (Sami county names, "§", "–"); a PxWeb installation that wants
-Latin-1 files can re-encode them, which the reverse direction cannot promise.
+writes for a UTF-8 file; PxWeb reads CODEPAGE from the first lines to pick the decoder). UTF-8 holds
+any label a codelist or report may bring, so nothing is ever replaced; today's labels all fit
+windows-1252 too, so an installation that wants ANSI files can convert them without loss (README).
 
 Layout, chosen so that PxWeb, pandas-pcaxis and pyaxis all read the files: one keyword per line,
 `;` and a line break after each, no blank after commas, no BOM, the list form of TLIST on one line,

@@ -21,8 +21,8 @@ from .model import RULES, Report, Severity, Status
 from .outputs import OutputError, install_signal_handlers, write_text, write_with
 from .readers.textio import InputError
 
-FORMATS = ("jsonstat", "sdmx", "sdmx-csv")
-EXTENSIONS = {"jsonstat": ".json", "sdmx": ".xml", "sdmx-csv": ".csv"}
+FORMATS = ("jsonstat", "sdmx", "sdmx-csv", "px")
+EXTENSIONS = {"jsonstat": ".json", "sdmx": ".xml", "sdmx-csv": ".csv", "px": ""}  # px: -o names a folder
 
 
 class DataError(click.ClickException):
@@ -99,6 +99,10 @@ def _summary(report: Report, n_datasets: int | None = None) -> str:
 def _write_output(report: Report, fmt: str, target: str, lang: str, flavour: str) -> int:
     """Write one report in one format, atomically. Returns the number of datasets written."""
     cl = load_codelists()
+    if fmt == "px":  # one PX file per dataset into the folder `target`
+        from .writers import px
+
+        return len(px.write_folder(report, target, cl, lang))
     if fmt == "jsonstat":
         from .writers import jsonstat
 
@@ -164,7 +168,7 @@ def convert(
     report_path: str | None,
     jobs: int,
 ) -> None:
-    """Convert NAV report extracts to JSON-stat, SDMX-ML or SDMX-CSV."""
+    """Convert NAV report extracts to JSON-stat, SDMX-ML, SDMX-CSV or PX (a folder of PX files)."""
     paths = _expand(inputs)
     if split_dir and fmt != "jsonstat":
         raise Usage("--split works with --to jsonstat only")
@@ -173,14 +177,16 @@ def convert(
         raise Usage(f"{output}: with several inputs, -o must be an existing folder")
     if many and output == "-" and not split_dir:
         raise Usage("several inputs need -o FOLDER")
-    if not many and output not in ("-", "") and Path(output).is_dir():
+    if fmt == "px" and output in ("-", ""):
+        raise Usage("--to px writes one file per dataset: give -o FOLDER")
+    if not many and output not in ("-", "") and Path(output).is_dir() and fmt != "px":
         output = str(Path(output) / (paths[0].stem + EXTENSIONS[fmt]))
     jobs = max(1, min(jobs, len(paths)))
     tasks = [
         dict(
             path=str(p),
             fmt=fmt,
-            target=str(Path(output) / (p.stem + EXTENSIONS[fmt])) if many else output,
+            target=str(Path(output) / (p.stem + EXTENSIONS[fmt])) if many and fmt != "px" else output,
             split_dir=split_dir,
             lang=lang,
             flavour=sdmx_flavour,
@@ -419,7 +425,7 @@ def structure(output: str, xsd: bool, schema_base: str) -> None:
 @click.argument("file")
 @click.pass_obj
 def validate(obj: dict, file: str) -> None:
-    """Validate a navstat output (JSON-stat, SDMX-ML) or a DCAT-AP-NO catalogue (.ttl, .rdf)."""
+    """Validate a navstat output (JSON-stat, SDMX-ML, PX) or a DCAT-AP-NO catalogue (.ttl, .rdf)."""
     from .conformance import validate_file
 
     if not Path(file).exists():

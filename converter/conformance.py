@@ -55,6 +55,10 @@ def validate_file(path: str | Path, cl: Codelists | None = None) -> list[Violati
         return [Violation("NAV-V100", name, 0, f"cannot read: {exc.strerror or exc}")]
     head = data.lstrip()[:1]
     cl = cl or load_codelists()
+    if p.suffix.lower() == ".px":
+        from .px_check import validate_px
+
+        return validate_px(data, name, cl)
     if head == b"{":
         try:
             doc = json.loads(data.decode("utf-8"))

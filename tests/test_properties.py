@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from converter.codelists import load_codelists
 from converter.model import DIMENSIONS, Status
+from converter.readers import jsonstat_back
 from converter.readers.navtext import read_bytes, read_report
 from converter.readers.textio import InputError
 from converter.writers import jsonstat
@@ -132,7 +133,7 @@ def test_random_reports_come_back_exactly(case):
     errors = [d.format() for d in report.errors]
     assert not errors, (errors, text[:2000])
     doc = json.loads(jsonstat.dumps(jsonstat.collection(report, CL)))
-    got = {o.full_key: (o.value, o.status) for o in jsonstat.to_observations(doc)}
+    got = {o.full_key: (o.value, o.status) for o in jsonstat_back.to_observations(doc)}
     assert got == expected
     acc = report.accounting
     assert acc["cells_in"] == acc["emitted"] + acc["merged"] + acc["diagnosed"]

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .codelists import CODELIST_IDS, CodelistError, load_codelists
+from .codelists import CODELIST_IDS, Code, CodelistError, load_codelists
 from .model import Diagnostic, Report, Severity, Status
 from .outputs import OutputError, install_signal_handlers, write_text, write_with
 from .pipeline import read_report, write_report, writer
@@ -372,7 +372,7 @@ def codelists(dimension: str | None, at: str | None, label: str | None) -> None:
     if label is not None:
         r = c.resolve(label, month, month)
         if r.codes:
-            names = ", ".join(f"{x} {c.code(x, month).label() if c.code(x, month) else ''}" for x in r.codes)
+            names = ", ".join(f"{x} {_code_label(c.code(x, month))}" for x in r.codes)
             how = {
                 "exact": "exact match of a name or alias after normalising",
                 "squashed": "match after normalising and removing spaces",
@@ -391,6 +391,10 @@ def codelists(dimension: str | None, at: str | None, label: str | None) -> None:
     for code in c.codes_in_force(month, month):
         parent = f"  parent {code.parent}" if code.parent else ""
         click.echo(f"  {code.code:<18} {code.label('nb')}{parent}")
+
+
+def _code_label(code: Code | None) -> str:
+    return code.label() if code else ""
 
 
 def _this_month() -> str:

@@ -412,7 +412,7 @@ def load_codelist(path: Path) -> Codelist:
         raise CodelistError(file, (mark.line + 1) if mark else 0, str(exc.problem or exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CodelistError(file, 0, str(exc)) from None
-    if not isinstance(doc, dict):
+    if not isinstance(doc, _LineDict):  # every mapping _Loader reads is a _LineDict
         raise CodelistError(file, 1, "a codelist file must be a mapping")
     for required in ("id", "name", "versions"):
         if required not in doc:

@@ -112,7 +112,10 @@ def _dataset_checks(ds: dict, name: str, where: str, cl: Codelists) -> list[Viol
     for d, k in zip(ids, size, strict=True):
         cat = dims[d].get("category", {})
         idx = cat.get("index")
-        codes = list(idx) if isinstance(idx, list) else sorted(idx, key=idx.get) if isinstance(idx, dict) else []
+        if isinstance(idx, dict):
+            codes = sorted(idx, key=idx.__getitem__)
+        else:
+            codes = list(idx) if isinstance(idx, list) else []
         if not codes and k == 1:
             codes = list(cat.get("label", {}))
         index[d] = codes

@@ -36,7 +36,7 @@ def observations_from_dataset(ds: dict) -> list[tuple[dict[str, str], int | None
         for d, n, idx in zip(reversed(ids), reversed(size), reversed(index), strict=True):
             codes[d] = idx[rest % n]
             rest //= n
-        out.append((codes, v, _SYMBOL_STATUS.get(s, Status.VALUE) if v is None else Status.VALUE))
+        out.append((codes, v, Status.VALUE if v is not None or s is None else _SYMBOL_STATUS.get(s, Status.VALUE)))
     return out
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import __version__
-from ..codelists import Codelist, Codelists, load_codelists
+from ..codelists import Code, Codelist, Codelists, load_codelists
 from ..model import DIMENSIONS, MEASURES, STATUS_SYMBOLS, Report, Status
 from ..outputs import write_text
 
@@ -56,6 +56,19 @@ def _children(cl: Codelist, codes: list[str]) -> dict[str, list[str]]:
 
 def _label(texts: dict[str, str], lang: str) -> str:
     return texts.get(lang) or texts.get("nb") or next(iter(texts.values()))
+
+
+def _code(cl: Codelist, code: str) -> Code:
+    found = cl.code(code)
+    if found is None:  # resolved codes and measures are in their codelist; a bug otherwise
+        raise KeyError(f"{cl.id} has no code {code}")
+    return found
+
+
+def _code_label(cl: Codelist, code: str, lang: str) -> str:
+    """The code's name; a code no codelist knows (should not happen) is its own label."""
+    found = cl.code(code)
+    return _label(found.name, lang) if found else code
 
 
 def breakdowns(report: Report) -> list[tuple[str, ...]]:
@@ -114,7 +127,7 @@ def dataset(
         c = cl[d]
         cat: dict = {
             "index": categories[d],
-            "label": {code: _label(c.code(code).name, lang) if c.code(code) else code for code in categories[d]},
+            "label": {code: _code_label(c, code, lang) for code in categories[d]},
         }
         child = _children(c, categories[d])
         if child:
@@ -128,11 +141,11 @@ def dataset(
     mcl = cl["MEASURE"]
     units = {}
     for m in measures:
-        unit = mcl.code(m).unit or {}
+        unit = _code(mcl, m).unit or {}
         units[m] = {"label": unit.get(lang, unit.get("nb", "")), "decimals": int(unit.get("decimals", 0))}
     dimension[MEASURE] = {
         "label": _label(mcl.name, lang).lower(),
-        "category": {"index": measures, "label": {m: _label(mcl.code(m).name, lang) for m in measures}, "unit": units},
+        "category": {"index": measures, "label": {m: _code_label(mcl, m, lang) for m in measures}, "unit": units},
     }
     dimension[TIME] = {
         "label": _DIM_LABEL[TIME][lang],

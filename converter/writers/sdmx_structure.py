@@ -194,8 +194,8 @@ def structure_message(cl: Codelists) -> bytes:
         ),
     ):
         el = _maintainable(codelists, "Codelist", ident, "codelist.Codelist", nb, en, [("NAVSTAT_SUBSET_OF", ref)])
-        for code, (cnb, cen) in codes.items():
-            _item(el, "Code", code, f"codelist.Code={AGENCY}:{ident}({VERSION})", cnb, cen)
+        for symbol, (cnb, cen) in codes.items():
+            _item(el, "Code", symbol, f"codelist.Code={AGENCY}:{ident}({VERSION})", cnb, cen)
 
     schemes = etree.SubElement(structures, q("structure", "Concepts"))
     cs = _maintainable(

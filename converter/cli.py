@@ -92,7 +92,7 @@ def _summary(report: Report, n_datasets: int | None = None) -> str:
     parts.append(f"{sev[Severity.ERROR]} errors, {sev[Severity.WARNING]} warnings")
     audit = next((r for r in report.checks if r.rule == DISCLOSURE_AUDIT), None)
     if audit is not None:
-        parts.append(f"{audit.failed} suppressed cells derivable (NAV-Q205, -v lists them)")
+        parts.append(f"{audit.failed} suppressed cells derivable ({DISCLOSURE_AUDIT}, -v lists them)")
     acc = report.accounting
     parts.append(
         f"cells in {acc['cells_in']} = emitted {acc['emitted']} + merged {acc['merged']} + diagnosed {acc['diagnosed']}"

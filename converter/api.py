@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import pipeline
 from .codelists import load_codelists
 from .model import DIMENSIONS, Observation, Report, Status
-from .readers.navtext import read_file
+from .readers import jsonstat_back
 from .writers import jsonstat
 
 _STATUS_NAME = {Status.VALUE: "", Status.CONFIDENTIAL: "confidential", Status.BLANK: "blank"}
@@ -21,8 +22,10 @@ COLUMNS = [*DIMENSIONS, "MEASURE", "TIME_PERIOD", "value", "status"]
 
 
 def read_report(path: str | Path) -> Report:
-    """Read and reconcile a NAV report extract."""
-    return read_file(str(path))
+    """Read, reconcile and check a NAV report extract: the same Report as `navstat convert` makes,
+    with the checks in `report.checks` and their findings among `report.diagnostics`. Raises
+    `converter.readers.textio.InputError` (NAV-E001) when the file cannot be read at all."""
+    return pipeline.read_report(path)
 
 
 def observations_frame(observations: list[Observation]) -> pd.DataFrame:
@@ -51,4 +54,4 @@ def to_jsonstat(report: Report, lang: str = "nb") -> dict:
 def read_jsonstat(path: str | Path) -> pd.DataFrame:
     """A navstat JSON-stat file (collection or dataset) as a tidy DataFrame with the status column."""
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    return observations_frame(jsonstat.to_observations(doc))
+    return observations_frame(jsonstat_back.to_observations(doc))

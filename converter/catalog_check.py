@@ -24,22 +24,22 @@ from urllib.parse import unquote, urlparse
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 
+from .rules import (
+    CATALOG_CHECKSUM,
+    CATALOG_FILES_ABSENT,
+    CATALOG_LANGUAGES,
+    CATALOG_PUBLISHER,
+    CATALOG_SHAPE_VIOLATION,
+    CATALOG_SHAPE_WARNING,
+    CATALOG_SIZE,
+    CATALOG_THEME,
+    CATALOG_UNREADABLE,
+)
+
 SHAPES_DIR = Path(__file__).resolve().parent / "schemas" / "dcat-ap-no"
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DATA_THEMES = URIRef("http://publications.europa.eu/resource/authority/data-theme")
-
-CATALOG_RULES = {
-    "NAV-V200": "the catalogue cannot be read as RDF",
-    "NAV-V201": "violates the DCAT-AP-NO 2.0 shapes",
-    "NAV-V202": "warning of the DCAT-AP-NO 2.0 shapes",
-    "NAV-V203": "theme not in the EU data-theme vocabulary",
-    "NAV-V204": "title or description without nb and en language tags",
-    "NAV-V205": "catalogue or dataset without publisher",
-    "NAV-V206": "byte size differs from the file",
-    "NAV-V207": "checksum differs from the file",
-    "NAV-V208": "files not beside the catalogue: size and checksum not compared",
-}
 
 
 @dataclass(slots=True)
@@ -71,10 +71,10 @@ def check_catalog(path: str | Path) -> list[CatalogFinding]:
         text = Path(path).read_text(encoding="utf-8")
         data = Graph().parse(data=text, format=rdf_format(path))
     except OSError as exc:
-        return [CatalogFinding("NAV-V200", name, 0, f"cannot read: {exc.strerror or exc}")]
+        return [CatalogFinding(CATALOG_UNREADABLE, name, 0, f"cannot read: {exc.strerror or exc}")]
     except Exception as exc:  # rdflib raises parser-specific errors; each is "not readable RDF"
         line = min(int(getattr(exc, "lines", None) or getattr(exc, "lineno", None) or 1), text.count("\n") + 1)
-        return [CatalogFinding("NAV-V200", name, line, f"not {rdf_format(path)}: {_first_line(exc)}")]
+        return [CatalogFinding(CATALOG_UNREADABLE, name, line, f"not {rdf_format(path)}: {_first_line(exc)}")]
     where = _Locator(name, text)
     findings = shacl_findings(data, where)
     findings += vocabulary_gaps(data, where)
@@ -125,9 +125,9 @@ def shacl_findings(data: Graph, where: _Locator) -> list[CatalogFinding]:
         message = report.value(result, SH.resultMessage) or "constraint not met"
         text = f"{_short(focus)} {_short(prop)}" + (f" = {_short(value)}" if value is not None else "")
         if severity == SH.Violation:
-            out.append(where.finding("NAV-V201", focus, f"{text}: {message}"))
+            out.append(where.finding(CATALOG_SHAPE_VIOLATION, focus, f"{text}: {message}"))
         else:
-            out.append(where.finding("NAV-V202", focus, f"{text}: {message}", "warning"))
+            out.append(where.finding(CATALOG_SHAPE_WARNING, focus, f"{text}: {message}", "warning"))
     return out
 
 
@@ -147,7 +147,7 @@ def vocabulary_gaps(data: Graph, where: _Locator) -> list[CatalogFinding]:
     themes = set(vocab.subjects(SKOS.inScheme, DATA_THEMES))
     for ds, theme in sorted(data.subject_objects(DCAT.theme)):
         if theme not in themes:
-            out.append(where.finding("NAV-V203", ds, f"dcat:theme <{theme}> is not in the EU data-theme vocabulary"))
+            out.append(where.finding(CATALOG_THEME, ds, f"dcat:theme <{theme}> is not in the EU data-theme vocabulary"))
     for cls in (DCAT.Catalog, DCAT.Dataset):
         for node in sorted(data.subjects(RDF.type, cls)):
             for prop in (DCTERMS.title, DCTERMS.description):
@@ -155,9 +155,9 @@ def vocabulary_gaps(data: Graph, where: _Locator) -> list[CatalogFinding]:
                 missing = [lang for lang in ("nb", "en") if lang not in langs]
                 if missing or None in langs:
                     what = f"no {' and '.join(missing)} value" if missing else "a value without language tag"
-                    out.append(where.finding("NAV-V204", node, f"{_short(prop)} has {what}"))
+                    out.append(where.finding(CATALOG_LANGUAGES, node, f"{_short(prop)} has {what}"))
             if data.value(node, DCTERMS.publisher) is None:
-                out.append(where.finding("NAV-V205", node, f"{_short(cls)} without dct:publisher"))
+                out.append(where.finding(CATALOG_PUBLISHER, node, f"{_short(cls)} without dct:publisher"))
     return out
 
 
@@ -182,13 +182,15 @@ def file_mismatches(data: Graph, folder: Path, where: _Locator) -> list[CatalogF
         content = local.read_bytes()
         size = data.value(dist, DCAT.byteSize)
         if size is not None and _number(size) != len(content):  # Turtle writes xsd:decimal 36369 as 36369.0
-            out.append(where.finding("NAV-V206", dist, f"dcat:byteSize {size}, but {local.name} has {len(content)}"))
+            out.append(where.finding(CATALOG_SIZE, dist, f"dcat:byteSize {size}, but {local.name} has {len(content)}"))
         sha1 = hashlib.sha1(content).hexdigest()
         for checksum in data.objects(dist, SPDX.checksum):
             value = str(data.value(checksum, SPDX.checksumValue) or "")
             if value.lower() != sha1:
-                out.append(where.finding("NAV-V207", dist, f"SHA-1 {value or '(none)'}, but {local.name} has {sha1}"))
+                out.append(
+                    where.finding(CATALOG_CHECKSUM, dist, f"SHA-1 {value or '(none)'}, but {local.name} has {sha1}")
+                )
     if absent:
         message = f"{absent} distributions' files are not in {folder}: their size and SHA-1 are not compared"
-        out.append(CatalogFinding("NAV-V208", where.name, 1, message, "note"))
+        out.append(CatalogFinding(CATALOG_FILES_ABSENT, where.name, 1, message, "note"))
     return out

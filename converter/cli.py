@@ -11,22 +11,33 @@ import json
 import sys
 import traceback
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .codelists import CODELIST_IDS, CodelistError, load_codelists
-from .model import RULES, Report, Severity, Status
+from .codelists import CODELIST_IDS, Code, CodelistError, load_codelists
+from .model import Diagnostic, Report, Severity, Status
 from .outputs import OutputError, install_signal_handlers, write_text, write_with
+from .pipeline import read_report, write_report, writer
 from .readers.textio import InputError
+from .registry import WRITERS, WriteOptions, report_suffixes
+from .rules import DISCLOSURE_AUDIT, RULES
 
-FORMATS = ("jsonstat", "sdmx", "sdmx-csv", "px")
-EXTENSIONS = {"jsonstat": ".json", "sdmx": ".xml", "sdmx-csv": ".csv", "px": ""}  # px: -o names a folder
+FORMATS = tuple(WRITERS)
 
 
 class DataError(click.ClickException):
     exit_code = 1
+
+
+class Unreadable(DataError):
+    """An input that cannot be read at all (NAV-E001): reported as its diagnostic line."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.format())
+        self.diagnostic = diagnostic
 
 
 class Usage(click.UsageError):
@@ -51,30 +62,23 @@ def _expand(inputs: tuple[str, ...]) -> list[Path]:
         if not p.exists():
             raise Usage(f"{raw}: no such file")
         if p.is_dir():
-            found = sorted(x for x in p.iterdir() if x.is_file() and x.suffix.lower() == ".txt")
+            suffixes = report_suffixes()
+            found = sorted(x for x in p.iterdir() if x.is_file() and x.suffix.lower() in suffixes)
             if not found:
-                raise DataError(f"{raw}: folder holds no report files (*.txt)")
+                names = ", ".join(f"*{x}" for x in suffixes)
+                raise DataError(f"{raw}: folder holds no report files ({names})")
             paths += found
         else:
             paths.append(p)
     return paths
 
 
-def _read(path: Path):
-    """Read, reconcile and check a report; the checks' findings become diagnostics."""
-    from .readers.navtext import read_file
-    from .validate import check_report
-
+def _read(path: Path) -> Report:
+    """The pipeline's Report for one input (the same as `converter.api.read_report`)."""
     try:
-        report = read_file(str(path))
+        return read_report(path)
     except InputError as exc:
-        raise DataError(f"{exc.file}:{exc.line}: {exc.message}") from None
-    report.checks = check_report(report) if report.observations else []
-    for res in report.checks:
-        for f in res.findings:
-            if res.rule != "NAV-Q203":  # copies that disagree are reported by the reader already
-                report.diagnose(res.rule, f.line, f.message)
-    return report
+        raise Unreadable(exc.diagnostic()) from None
 
 
 def _summary(report: Report, n_datasets: int | None = None) -> str:
@@ -86,38 +90,14 @@ def _summary(report: Report, n_datasets: int | None = None) -> str:
     if n_datasets is not None:
         parts.append(f"{n_datasets} datasets")
     parts.append(f"{sev[Severity.ERROR]} errors, {sev[Severity.WARNING]} warnings")
-    audit = next((r for r in report.checks if r.rule == "NAV-Q205"), None)
+    audit = next((r for r in report.checks if r.rule == DISCLOSURE_AUDIT), None)
     if audit is not None:
-        parts.append(f"{audit.failed} suppressed cells derivable (NAV-Q205, -v lists them)")
+        parts.append(f"{audit.failed} suppressed cells derivable ({DISCLOSURE_AUDIT}, -v lists them)")
     acc = report.accounting
     parts.append(
         f"cells in {acc['cells_in']} = emitted {acc['emitted']} + merged {acc['merged']} + diagnosed {acc['diagnosed']}"
     )
     return f"{report.source}: " + "; ".join(parts)
-
-
-def _write_output(report: Report, fmt: str, target: str, lang: str, flavour: str) -> int:
-    """Write one report in one format, atomically. Returns the number of datasets written."""
-    cl = load_codelists()
-    if fmt == "px":  # one PX file per dataset into the folder `target`
-        from .writers import px
-
-        return len(px.write_folder(report, target, cl, lang))
-    if fmt == "jsonstat":
-        from .writers import jsonstat
-
-        doc = jsonstat.collection(report, cl, lang)
-        write_text(target, jsonstat.dumps(doc))
-        return len(doc["link"]["item"])
-    if fmt == "sdmx":
-        from .writers import sdmx_ml
-
-        write_with(target, lambda fh: sdmx_ml.write(report, fh, flavour), mode="wb")
-        return 1
-    from .writers import sdmx_csv
-
-    write_with(target, lambda fh: sdmx_csv.write(report, fh))
-    return 1
 
 
 @cli.command()
@@ -172,29 +152,21 @@ def convert(
     paths = _expand(inputs)
     if split_dir and fmt != "jsonstat":
         raise Usage("--split works with --to jsonstat only")
-    many = len(paths) > 1
-    if many and output != "-" and not Path(output).is_dir():
-        raise Usage(f"{output}: with several inputs, -o must be an existing folder")
-    if many and output == "-" and not split_dir:
-        raise Usage("several inputs need -o FOLDER")
-    if fmt == "px" and output in ("-", ""):
-        raise Usage("--to px writes one file per dataset: give -o FOLDER")
-    if not many and output not in ("-", "") and Path(output).is_dir() and fmt != "px":
-        output = str(Path(output) / (paths[0].stem + EXTENSIONS[fmt]))
+    targets = _targets(paths, fmt, output, split_dir)
     jobs = max(1, min(jobs, len(paths)))
     tasks = [
         dict(
             path=str(p),
             fmt=fmt,
-            target=str(Path(output) / (p.stem + EXTENSIONS[fmt])) if many and fmt != "px" else output,
-            split_dir=split_dir,
+            split=bool(split_dir),
+            target=target,
             lang=lang,
             flavour=sdmx_flavour,
             strict=strict,
         )
-        for p in paths
+        for p, target in zip(paths, targets, strict=True)
     ]
-    show_progress = many and not obj["quiet"] and sys.stderr.isatty()
+    show_progress = len(paths) > 1 and not obj["quiet"] and sys.stderr.isatty()
     failed = False
     all_diagnostics = []
 
@@ -206,10 +178,11 @@ def convert(
         all_diagnostics.extend(result["diagnostics"])
         if result["error"]:
             click.echo(result["error"], err=True)
-            failed = True
-        elif not obj["quiet"]:
+        failed = failed or result["failed"]
+        if not result["failed"] and not obj["quiet"]:
             click.echo(result["summary"], err=True)
 
+    results: Iterable[dict]
     if jobs == 1:
         results = (_convert_one(t) for t in tasks)
         executor = None
@@ -248,35 +221,37 @@ def _convert_one(task: dict) -> dict:
     path = Path(task["path"])
     try:
         report = _read(path)
-    except DataError as exc:
-        return {"diagnostics": [], "error": f"navstat: error: {exc.format_message()}", "summary": ""}
-    out = {"diagnostics": [d.as_dict() for d in report.diagnostics], "error": "", "summary": ""}
+    except Unreadable as exc:  # its diagnostic (NAV-E001) is the one line printed
+        return {"diagnostics": [exc.diagnostic.as_dict()], "error": "", "summary": "", "failed": True}
+    out = {"diagnostics": [d.as_dict() for d in report.diagnostics], "error": "", "summary": "", "failed": True}
     if not report.observations:
         out["error"] = f"{path}:0: error: no observations could be read; nothing written"
         return out
     if task["strict"] and any(d.severity in (Severity.ERROR, Severity.WARNING) for d in report.diagnostics):
         out["error"] = f"{path}:0: error: --strict and the report has errors or warnings; nothing written"
         return out
-    if task["split_dir"]:
-        n = _write_split(report, Path(task["split_dir"]), task["lang"])
-    else:
-        n = _write_output(report, task["fmt"], task["target"], task["lang"], task["flavour"])
-    out["summary"] = _summary(report, n)
+    options = WriteOptions(lang=task["lang"], sdmx_flavour=task["flavour"])
+    n = write_report(report, writer(task["fmt"], task["split"]), task["target"], options)
+    out["summary"], out["failed"] = _summary(report, n), False
     return out
 
 
-def _write_split(report: Report, folder: Path, lang: str) -> int:
-    from .writers import jsonstat
-
-    cl = load_codelists()
-    folder.mkdir(parents=True, exist_ok=True)
-    bds = jsonstat.breakdowns(report)
-    stem = Path(report.source).stem
-    for b in bds:
-        write_text(
-            folder / f"{stem}.{jsonstat.split_name(b)}.json", jsonstat.dumps(jsonstat.dataset(report, b, cl, lang))
-        )
-    return len(bds)
+def _targets(paths: list[Path], fmt: str, output: str, split_dir: str | None) -> list[str]:
+    """Where each input's output goes: a file (or '-'), or the folder of a folder writer."""
+    entry = writer(fmt, bool(split_dir))
+    many = len(paths) > 1
+    if entry.folder:
+        folder = split_dir or output
+        if folder in ("-", ""):
+            raise Usage(f"--to {fmt} writes a folder: give -o FOLDER")
+        return [folder] * len(paths)
+    if many and output != "-" and not Path(output).is_dir():
+        raise Usage(f"{output}: with several inputs, -o must be an existing folder")
+    if many and output == "-":
+        raise Usage("several inputs need -o FOLDER")
+    if not many and output not in ("-", "") and Path(output).is_dir():
+        output = str(Path(output) / (paths[0].stem + entry.extension))
+    return [str(Path(output) / (p.stem + entry.extension)) if many else output for p in paths]
 
 
 @cli.command()
@@ -315,7 +290,10 @@ def combine(
     from .combine import combine_files
 
     paths = _expand(inputs)
-    if output not in ("-", "") and Path(output).is_dir():
+    entry = writer(fmt)
+    if entry.folder and output in ("-", ""):
+        raise Usage(f"--to {fmt} writes a folder: give -o FOLDER")
+    if not entry.folder and output not in ("-", "") and Path(output).is_dir():
         raise Usage(f"{output}: combine writes one file; give a file name, not a folder")
     result = combine_files(paths, fylke_version)
     report = result.report
@@ -329,7 +307,7 @@ def combine(
         raise DataError("--strict and the combined set has errors or warnings; nothing written")
     if not report.observations:
         raise DataError("the combined set holds no observations; nothing written")
-    n = _write_output(report, fmt, output, lang, sdmx_flavour)
+    n = write_report(report, entry, output, WriteOptions(lang=lang, sdmx_flavour=sdmx_flavour))
     if report_path:
         write_text(report_path, json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n")
     if not obj["quiet"]:
@@ -526,7 +504,7 @@ def codelists(dimension: str | None, at: str | None, label: str | None) -> None:
     if label is not None:
         r = c.resolve(label, month, month)
         if r.codes:
-            names = ", ".join(f"{x} {c.code(x, month).label() if c.code(x, month) else ''}" for x in r.codes)
+            names = ", ".join(f"{x} {_code_label(c.code(x, month))}" for x in r.codes)
             how = {
                 "exact": "exact match of a name or alias after normalising",
                 "squashed": "match after normalising and removing spaces",
@@ -545,6 +523,10 @@ def codelists(dimension: str | None, at: str | None, label: str | None) -> None:
     for code in c.codes_in_force(month, month):
         parent = f"  parent {code.parent}" if code.parent else ""
         click.echo(f"  {code.code:<18} {code.label('nb')}{parent}")
+
+
+def _code_label(code: Code | None) -> str:
+    return code.label() if code else ""
 
 
 def _this_month() -> str:
@@ -572,6 +554,9 @@ def main(argv: list[str] | None = None) -> None:
         msg = exc.format_message().splitlines()[0]
         click.echo(f"navstat: error: {msg}", err=True)
         sys.exit(2)
+    except Unreadable as exc:
+        click.echo(exc.diagnostic.format(), err=True)
+        sys.exit(1)
     except DataError as exc:
         click.echo(f"navstat: error: {exc.format_message()}", err=True)
         sys.exit(1)

@@ -501,7 +501,7 @@ def load_codelist(path: Path) -> Codelist:
         raise CodelistError(file, (mark.line + 1) if mark else 0, str(exc.problem or exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CodelistError(file, 0, str(exc)) from None
-    if not isinstance(doc, dict):
+    if not isinstance(doc, _LineDict):  # every mapping _Loader reads is a _LineDict
         raise CodelistError(file, 1, "a codelist file must be a mapping")
     for required in ("id", "name", "versions"):
         if required not in doc:
@@ -566,13 +566,16 @@ def load_codelist(path: Path) -> Codelist:
 
 
 def codelist_dir() -> Path:
-    """`codelists/` beside the package (a checkout or an editable install), or $NAVSTAT_CODELISTS."""
+    """The folder of codelist YAML files: $NAVSTAT_CODELISTS if set; else the copy an installed wheel
+    carries (converter/_codelists, mapped from the top-level codelists/ at build time); else the
+    top-level codelists/ of a checkout or an editable install."""
     env = os.environ.get("NAVSTAT_CODELISTS")
     if env:
         return Path(env)
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "codelists", here / "codelists"):
-        if candidate.is_dir():
+    # The wheel's own copy first: beside an installed package, ../codelists is someone else's folder.
+    for candidate in (here / "_codelists", here.parent / "codelists"):
+        if (candidate / "MEASURE.yaml").is_file():
             return candidate
     raise CodelistError(str(here.parent / "codelists"), 0, "codelist folder not found; set NAVSTAT_CODELISTS")
 

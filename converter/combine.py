@@ -26,6 +26,15 @@ from .codelists import Codelists, load_codelists
 from .harmonise import Recoding, mean_half_up, merged_figure, recoding
 from .model import DIMENSIONS, TOTAL, Diagnostic, Observation, Report, ReportMetadata, Status
 from .perf import no_gc
+from .rules import (
+    AVERAGE_MONTHS_REVISED,
+    COMBINED_DISCLOSURE,
+    COUNTY_NOT_RECODABLE,
+    DISCLOSURE_AUDIT,
+    MERGED_COUNTY_PART_MISSING,
+    REVISED,
+    REVISION_UNORDERED,
+)
 from .validate import _describe, check_report
 
 FYLKE = DIMENSIONS.index("FYLKE")
@@ -33,7 +42,8 @@ FullKey = tuple[str, ...]  # (*key, measure, period)
 
 
 def read_checked(path: Path) -> Report:
-    """Read and check one report exactly as `convert` does (the one place to repoint if that moves)."""
+    """Read and check one report exactly as `convert` does (the pipeline; an unreadable input is the
+    CLI's one-line error)."""
     from .cli import _read
 
     return _read(path)
@@ -249,7 +259,7 @@ def _revised(fk: FullKey, old, new, why: str, reports: list[Report], out: Combin
     line = o_new.lines[0] if o_new is not None and o_new.lines else 0
     out.report.diagnostics.append(
         Diagnostic(
-            "NAV-W050",
+            REVISED,
             reports[i_new].source,
             line,
             f"{desc}: {_show(o_old)} ({_where(reports[i_old], o_old)}) revised to {_show(o_new)} "
@@ -265,7 +275,7 @@ def _undecided(fk: FullKey, cs, reports: list[Report], out: Combined) -> None:
     out.report.withheld.add(fk)
     out.report.diagnostics.append(
         Diagnostic(
-            "NAV-E051",
+            REVISION_UNORDERED,
             reports[i].source,
             o.lines[0] if o is not None and o.lines else 0,
             f"{desc}: the reports print {shown} and neither 'Rapport oppdatert' nor the period orders them; "
@@ -289,7 +299,7 @@ def _flag_revised_averages(merged: dict, origin: dict, lost: dict, out: Combined
                 r = out.inputs[src.report]
                 out.report.diagnostics.append(
                     Diagnostic(
-                        "NAV-W052",
+                        AVERAGE_MONTHS_REVISED,
                         r.source,
                         src.lines[0] if src.lines else 0,
                         f"{_describe(o.key, o.measure, o.period)}: average {_show(o)} kept as {r.source} printed it; "
@@ -344,7 +354,7 @@ def _harmonise(merged: dict, origin: dict, target: str, cl: Codelists, out: Comb
         )
         out.report.diagnostics.append(
             Diagnostic(
-                "NAV-E053",
+                COUNTY_NOT_RECODABLE,
                 r.source,
                 line,
                 f"FYLKE {code} (version {version}) cannot be recoded to version {target}: {reason}; "
@@ -393,7 +403,7 @@ def _sum_parts(groups, group_parts, group_src, result, sources, out: Combined) -
     for code, (src, n) in sorted(missing.items()):
         out.report.diagnostics.append(
             Diagnostic(
-                "NAV-I054",
+                MERGED_COUNTY_PART_MISSING,
                 out.inputs[src.report].source,
                 src.lines[0] if src.lines else 0,
                 f"FYLKE {code}: {n} merged figures have no number because a part is not printed "
@@ -408,7 +418,7 @@ def _sum_parts(groups, group_parts, group_src, result, sources, out: Combined) -
 
 def derivable(report: Report) -> set[FullKey]:
     """The suppressed cells the report's own disclosure audit (NAV-Q205) found derivable."""
-    res = next((r for r in report.checks if r.rule == "NAV-Q205"), None)
+    res = next((r for r in report.checks if r.rule == DISCLOSURE_AUDIT), None)
     if res is None or not res.findings:
         return set()
     desc = {
@@ -432,7 +442,7 @@ def _audit(out: Combined, origin: dict, derived: set[FullKey], cl: Codelists) ->
         return
     checks = check_report(view, cl)
     view.checks = checks
-    out.report.checks = [r for r in checks if r.rule == "NAV-Q205"]
+    out.report.checks = [r for r in checks if r.rule == DISCLOSURE_AUDIT]
     before = [derivable(r) for r in out.inputs]
     for fk in sorted(derivable(view)):
         srcs = origin.get(fk, [])
@@ -441,7 +451,7 @@ def _audit(out: Combined, origin: dict, derived: set[FullKey], cl: Codelists) ->
         src = srcs[0] if srcs else None
         out.report.diagnostics.append(
             Diagnostic(
-                "NAV-W055",
+                COMBINED_DISCLOSURE,
                 out.inputs[src.report].source if src else out.report.source,
                 src.lines[0] if src and src.lines else 0,
                 f"{_describe(fk[: len(DIMENSIONS)], fk[-2], fk[-1])}: suppressed, and derivable from the combined "

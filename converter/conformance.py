@@ -20,19 +20,20 @@ from pathlib import Path
 from lxml import etree
 
 from .codelists import Codelists, load_codelists
+from .model import STATUS_SYMBOLS, Status
+from .rules import (
+    CHILD_MISSING,
+    CODE_UNKNOWN,
+    CONFIDENTIAL_VALUE,
+    DIMENSION_MISMATCH,
+    OUTPUT_UNREADABLE,
+    RULES,
+    SCHEMA_VIOLATION,
+    STATUS_POSITION,
+    VALUE_SIZE,
+)
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "jsonstat"
-
-VALIDATION_RULES = {
-    "NAV-V100": "file cannot be read as JSON-stat or SDMX-ML",
-    "NAV-V101": "violates the official schema",
-    "NAV-V102": "value has not product(size) entries",
-    "NAV-V103": "status position out of range or on a cell with a value",
-    "NAV-V104": "dimension keys differ from id, or category index from size",
-    "NAV-V105": "child code not among the categories",
-    "NAV-V106": "code not in the codelist",
-    "NAV-V107": "confidential cell carries a value",
-}
 
 
 @dataclass(slots=True)
@@ -43,7 +44,7 @@ class Violation:
     message: str
 
     def format(self) -> str:
-        return f"{self.file}:{self.line}: error {self.rule}: {self.message}"
+        return f"{self.file}:{self.line}: {RULES[self.rule].severity.value} {self.rule}: {self.message}"
 
 
 def validate_file(path: str | Path, cl: Codelists | None = None) -> list[Violation]:
@@ -52,7 +53,7 @@ def validate_file(path: str | Path, cl: Codelists | None = None) -> list[Violati
     try:
         data = p.read_bytes()
     except OSError as exc:
-        return [Violation("NAV-V100", name, 0, f"cannot read: {exc.strerror or exc}")]
+        return [Violation(OUTPUT_UNREADABLE, name, 0, f"cannot read: {exc.strerror or exc}")]
     head = data.lstrip()[:1]
     cl = cl or load_codelists()
     if p.suffix.lower() == ".px":
@@ -64,11 +65,11 @@ def validate_file(path: str | Path, cl: Codelists | None = None) -> list[Violati
             doc = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             line = getattr(exc, "lineno", 0)
-            return [Violation("NAV-V100", name, line, f"not valid JSON: {exc}")]
+            return [Violation(OUTPUT_UNREADABLE, name, line, f"not valid JSON: {exc}")]
         return validate_jsonstat(doc, name, cl)
     if head == b"<":
         return validate_sdmx(data, name, cl)
-    return [Violation("NAV-V100", name, 1, "neither JSON nor XML")]
+    return [Violation(OUTPUT_UNREADABLE, name, 1, "neither JSON nor XML")]
 
 
 # -- JSON-stat -------------------------------------------------------------------------------------
@@ -85,11 +86,11 @@ def _jsonstat_validator(kind: str):
 def validate_jsonstat(doc: dict, name: str, cl: Codelists) -> list[Violation]:
     out: list[Violation] = []
     if not isinstance(doc, dict) or doc.get("class") not in ("collection", "dataset"):
-        return [Violation("NAV-V100", name, 1, "not a JSON-stat 2.0 dataset or collection (no class)")]
+        return [Violation(OUTPUT_UNREADABLE, name, 1, "not a JSON-stat 2.0 dataset or collection (no class)")]
     kind = doc["class"]
     for err in sorted(_jsonstat_validator(kind).iter_errors(doc), key=lambda e: list(e.absolute_path))[:50]:
         where = "/".join(str(x) for x in err.absolute_path) or "(root)"
-        out.append(Violation("NAV-V101", name, 0, f"{where}: {err.message[:200]}"))
+        out.append(Violation(SCHEMA_VIOLATION, name, 0, f"{where}: {err.message[:200]}"))
     items = doc.get("link", {}).get("item", []) if kind == "collection" else [doc]
     for i, ds in enumerate(items):
         where = f"dataset {i}" if kind == "collection" else "dataset"
@@ -106,44 +107,48 @@ def _dataset_checks(ds: dict, name: str, where: str, cl: Codelists) -> list[Viol
 
     ids, size, dims = ds.get("id", []), ds.get("size", []), ds.get("dimension", {})
     if list(dims) != list(ids) or len(ids) != len(size):
-        v("NAV-V104", f"dimension keys {list(dims)} differ from id {ids} (or size {size})")
+        v(DIMENSION_MISMATCH, f"dimension keys {list(dims)} differ from id {ids} (or size {size})")
         return out
     values = ds.get("value", [])
     n = math.prod(size)
     if isinstance(values, list) and len(values) != n:
-        v("NAV-V102", f"value has {len(values)} entries, size {size} needs {n}")
+        v(VALUE_SIZE, f"value has {len(values)} entries, size {size} needs {n}")
     index: dict[str, list[str]] = {}
     for d, k in zip(ids, size, strict=True):
         cat = dims[d].get("category", {})
         idx = cat.get("index")
-        codes = list(idx) if isinstance(idx, list) else sorted(idx, key=idx.get) if isinstance(idx, dict) else []
+        if isinstance(idx, dict):
+            codes = sorted(idx, key=idx.__getitem__)
+        else:
+            codes = list(idx) if isinstance(idx, list) else []
         if not codes and k == 1:
             codes = list(cat.get("label", {}))
         index[d] = codes
         if len(codes) != k:
-            v("NAV-V104", f"{d} has {len(codes)} categories, size says {k}")
+            v(DIMENSION_MISMATCH, f"{d} has {len(codes)} categories, size says {k}")
         for parent, children in (cat.get("child") or {}).items():
             missing = [c for c in [parent, *children] if c not in codes]
             if missing:
-                v("NAV-V105", f"{d} child lists {missing}, which are not categories")
+                v(CHILD_MISSING, f"{d} child lists {missing}, which are not categories")
         if d in cl.lists:
             known = {c.code for c in cl[d].all_codes()}
             unknown = [c for c in codes if c not in known]
             if unknown:
-                v("NAV-V106", f"{d} codes {unknown[:5]} are not in codelist {d}")
+                v(CODE_UNKNOWN, f"{d} codes {unknown[:5]} are not in codelist {d}")
     status = ds.get("status") or {}
     if isinstance(status, dict):
         for pos, symbol in status.items():
             try:
                 p = int(pos)
             except ValueError:
-                v("NAV-V103", f"status key {pos!r} is not a position")
+                v(STATUS_POSITION, f"status key {pos!r} is not a position")
                 continue
             if not 0 <= p < n:
-                v("NAV-V103", f"status position {p} is outside 0..{n - 1}")
+                v(STATUS_POSITION, f"status position {p} is outside 0..{n - 1}")
             elif isinstance(values, list) and values[p] is not None:
-                kind = "NAV-V107" if symbol == ":" else "NAV-V103"
-                v(kind, f"cell {p} has status {symbol!r} and the value {values[p]}")
+                confidential = symbol == STATUS_SYMBOLS[Status.CONFIDENTIAL]["jsonstat"]
+                message = f"cell {p} has status {symbol!r} and the value {values[p]}"
+                v(CONFIDENTIAL_VALUE if confidential else STATUS_POSITION, message)
     return out
 
 
@@ -174,15 +179,17 @@ def validate_sdmx(data: bytes, name: str, cl: Codelists) -> list[Violation]:
     try:
         doc = etree.fromstring(data, parser).getroottree()
     except etree.XMLSyntaxError as exc:
-        return [Violation("NAV-V100", name, exc.lineno or 0, f"not well-formed XML: {exc.msg}")]
+        return [Violation(OUTPUT_UNREADABLE, name, exc.lineno or 0, f"not well-formed XML: {exc.msg}")]
     root = etree.QName(doc.getroot()).localname
     message, full = _sdmx_schemas()
     schema = full if root == "StructureSpecificData" else message
     out = []
     if not schema.validate(doc):
         for e in list(schema.error_log)[:50]:
-            out.append(Violation("NAV-V101", name, e.line, e.message[:300]))
+            out.append(Violation(SCHEMA_VIOLATION, name, e.line, e.message[:300]))
+    confidential = STATUS_SYMBOLS[Status.CONFIDENTIAL]["sdmx_conf"]
     for obs in doc.iter("Obs"):  # structure-specific: a confidential cell must not carry a value
-        if obs.get("CONF_STATUS") == "C" and obs.get("OBS_VALUE") is not None:
-            out.append(Violation("NAV-V107", name, obs.sourceline or 0, "confidential observation has OBS_VALUE"))
+        if obs.get("CONF_STATUS") == confidential and obs.get("OBS_VALUE") is not None:
+            line = obs.sourceline or 0
+            out.append(Violation(CONFIDENTIAL_VALUE, name, line, "confidential observation has OBS_VALUE"))
     return out

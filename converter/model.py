@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypedDict
+
+from .rules import RULES, Severity
 
 # Order of the key; also the order of dimensions in every output.
 DIMENSIONS: tuple[str, ...] = (
@@ -23,7 +26,11 @@ DIMENSIONS: tuple[str, ...] = (
     "UTDANNING",
 )
 TOTAL = "_T"
-MEASURES = ("DELTAKERE", "SNITT_HIA")
+PARTICIPANTS = "DELTAKERE"  # participants in the month
+YTD_AVERAGE = "SNITT_HIA"  # average so far this year ("Gjennomsnitt hittil i år"), dated at its last month
+MEASURES = (PARTICIPANTS, YTD_AVERAGE)  # in output order
+CONFIDENTIAL_RANGE = (0, 3)  # the values a `*` may stand for: NAV suppresses values below 4, zero included
+NO_PERIOD = ("1900-01", "1900-12")  # the stand-in period of tables read before any period line (NAV-E017)
 
 Key = tuple[str, ...]  # one code per entry of DIMENSIONS
 
@@ -36,9 +43,17 @@ class Status(StrEnum):
     BLANK = "B"  # an empty cell in a printed row: no figure printed
 
 
+class StatusSymbols(TypedDict):
+    jsonstat: str  # JSON-stat `status`
+    sdmx_obs: str  # SDMX OBS_STATUS (SDMX:CL_OBS_STATUS)
+    sdmx_conf: str | None  # SDMX CONF_STATUS (SDMX:CL_CONF_STATUS), when it applies
+    nb: str  # the meaning, in Norwegian and English
+    en: str
+
+
 # The symbol of each status in each output format, with its meaning (nb, en). One table, so that
 # writers and readers of navstat's own output agree.
-STATUS_SYMBOLS = {
+STATUS_SYMBOLS: dict[Status, StatusSymbols] = {
     Status.CONFIDENTIAL: {
         "jsonstat": ":",
         "sdmx_obs": "Q",
@@ -53,128 +68,6 @@ STATUS_SYMBOLS = {
         "nb": "Tomt felt i rapporten: ingen verdi oppgitt",
         "en": "Empty cell in the report: no figure printed",
     },
-}
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    id: str
-    severity: Severity
-    title: str
-    hint: str = ""
-
-
-# Stable rule ids. Never renumber: users filter and suppress by id.
-RULES: dict[str, Rule] = {
-    r.id: r
-    for r in (
-        Rule("NAV-E001", Severity.ERROR, "input cannot be read", "check the path and that it is a text report"),
-        Rule(
-            "NAV-E002", Severity.ERROR, "no table found", "is this a NAV 'Deltakere i arbeidsrettede tiltak' extract?"
-        ),
-        Rule("NAV-E010", Severity.ERROR, "row before any header", "a table must start with a header of months"),
-        Rule("NAV-E011", Severity.ERROR, "cell is not a number, * or blank", "fix the cell in the source"),
-        Rule(
-            "NAV-E012",
-            Severity.ERROR,
-            "damaged row cannot be aligned",
-            "the row has a different number of values than the header and no other copy or total decides",
-        ),
-        Rule(
-            "NAV-E013",
-            Severity.ERROR,
-            "copies of the same figure disagree",
-            "the report prints this figure more than once with different values; check the source",
-        ),
-        Rule(
-            "NAV-E014",
-            Severity.ERROR,
-            "label not found in the codelist",
-            "add the spelling as an alias in codelists/*.yaml if it is a real category",
-        ),
-        Rule(
-            "NAV-E015",
-            Severity.ERROR,
-            "label is ambiguous",
-            "two codes match equally well; add an exact alias to decide",
-        ),
-        Rule(
-            "NAV-E016",
-            Severity.ERROR,
-            "table context not understood",
-            "the heading above the table does not name a known group, main group or sex",
-        ),
-        Rule(
-            "NAV-E017", Severity.ERROR, "period not found", "the report needs a line like 'Januar 2021 - Desember 2021'"
-        ),
-        Rule(
-            "NAV-E018",
-            Severity.ERROR,
-            "total row is ambiguous",
-            "'I alt X' names both a group and a measure and no figure elsewhere decides which",
-        ),
-        Rule("NAV-W020", Severity.WARNING, "damaged row repaired from the report's own evidence"),
-        Rule("NAV-W021", Severity.WARNING, "disagreeing copy outvoted by the other copies"),
-        Rule("NAV-W022", Severity.WARNING, "input is not UTF-8; decoded as cp1252"),
-        Rule("NAV-W023", Severity.WARNING, "context heading disagrees with the total row"),
-        Rule("NAV-I030", Severity.INFO, "label matched approximately"),
-        Rule("NAV-I031", Severity.INFO, "label-only row without figures skipped"),
-        Rule("NAV-I032", Severity.INFO, "ambiguous total row decided by figures printed elsewhere"),
-        Rule("NAV-I033", Severity.INFO, "text line not understood, ignored"),
-        Rule("NAV-I034", Severity.INFO, "row with an empty last cell contradicted by the report: read as damaged"),
-        Rule(
-            "NAV-Q201",
-            Severity.WARNING,
-            "a total differs from the sum of its parts",
-            "check the rows of the table in the source; a `*` counts 0-3",
-        ),
-        Rule("NAV-Q202", Severity.WARNING, "the year-to-date average differs from the mean of the months"),
-        Rule("NAV-Q203", Severity.WARNING, "a figure printed in several tables disagrees"),
-        Rule("NAV-Q204", Severity.WARNING, "a code has a figure in a month it is not in force"),
-        Rule(
-            "NAV-Q205",
-            Severity.INFO,
-            "a suppressed cell follows exactly from printed figures",
-            "consider secondary suppression before publishing; navstat never prints the derived value",
-        ),
-        # navstat combine: one series from many reports
-        Rule("NAV-W050", Severity.WARNING, "figure revised by a later report", "the later release's figure is used"),
-        Rule(
-            "NAV-E051",
-            Severity.ERROR,
-            "reports disagree and neither is later",
-            "neither 'Rapport oppdatert' nor the period orders the two reports; the figure is left out",
-        ),
-        Rule(
-            "NAV-W052",
-            Severity.WARNING,
-            "year-to-date average kept as printed; a later report revised its months",
-            "the average is that release's figure and no longer the mean of the combined months",
-        ),
-        Rule(
-            "NAV-E053",
-            Severity.ERROR,
-            "county cannot be recoded: its territory is split or only partly moved",
-            "navstat never apportions a county's figures; use the version the report was published in",
-        ),
-        Rule(
-            "NAV-I054",
-            Severity.INFO,
-            "merged county has no figure: a part is not printed",
-        ),
-        Rule(
-            "NAV-W055",
-            Severity.WARNING,
-            "combining reports makes a suppressed cell derivable",
-            "the cell follows from figures of the combined set, not from its own report alone",
-        ),
-    )
 }
 
 

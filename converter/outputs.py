@@ -46,8 +46,8 @@ def atomic_file(path: str | Path, mode: str = "w") -> Iterator[IO]:
         raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from None
     ok = False
     try:
-        kwargs = {} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}
-        with os.fdopen(fd, mode, **kwargs) as fh:
+        binary = "b" in mode
+        with os.fdopen(fd, mode, encoding=None if binary else "utf-8", newline=None if binary else "\n") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -67,6 +67,6 @@ def write_text(path: str | Path, text: str) -> None:
         fh.write(text)
 
 
-def write_with(path: str | Path, writer: Callable[[IO], None], mode: str = "w") -> None:
+def write_with(path: str | Path, writer: Callable[[IO], object], mode: str = "w") -> None:
     with atomic_file(path, mode) as fh:
         writer(fh)

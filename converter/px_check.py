@@ -24,20 +24,20 @@ from dataclasses import dataclass, field
 from .codelists import Codelists
 from .conformance import Violation
 from .model import DIMENSIONS, TOTAL, Observation, Report, Status
+from .rules import (
+    CODE_UNKNOWN,
+    CONFIDENTIAL_VALUE,
+    OUTPUT_UNREADABLE,
+    PX_CELL,
+    PX_CODEPAGE,
+    PX_KEYWORD,
+    PX_REFERENCE,
+    PX_TOTALS,
+    VALUE_SIZE,
+)
 from .validate import _by_key, _families, _interval, _sum_intervals, _ytd_cells, check_ytd
 from .writers.px import BLANK, CONFIDENTIAL, SUPPRESSED_BELOW, WITHHELD
 
-PX_RULES = {
-    "NAV-V100": "file cannot be read as a PX file",
-    "NAV-V102": "DATA has not product(VALUES lengths) cells",
-    "NAV-V106": "code or dimension not in the codelists",
-    "NAV-V107": "a suppressed (confidential) cell carries a number",
-    "NAV-V120": "bytes do not match CODEPAGE, or a byte order mark",
-    "NAV-V121": "mandatory keyword missing, repeated, or without its language twin",
-    "NAV-V122": "keyword refers to a variable or value that does not exist, or lists the wrong number of them",
-    "NAV-V123": "cell is neither a number nor a dots code",
-    "NAV-V124": "parts exceed their total, or a year-to-date average is not the mean of its months (NAV-Q201, Q202)",
-}
 MANDATORY = ("MATRIX", "SUBJECT-CODE", "SUBJECT-AREA", "CONTENTS", "UNITS", "DECIMALS", "VALUES", "CODES", "LANGUAGE")
 # Keywords with one value per language (PX 2013 "language dependent", and those PxWeb writes per
 # language because their sub-key is a variable or value text).
@@ -102,30 +102,32 @@ def decode(data: bytes, name: str) -> tuple[str | None, list[Violation]]:
     Latin-1 text with letters like æøå is practically never valid UTF-8."""
     if data.startswith(codecs.BOM_UTF8):
         return None, [
-            Violation("NAV-V120", name, 1, "byte order mark: PX readers take it for part of the first keyword")
+            Violation(PX_CODEPAGE, name, 1, "byte order mark: PX readers take it for part of the first keyword")
         ]
     head = data.split(b"\nDATA=", 1)[0].decode("latin-1")
     m = re.search(r'^CODEPAGE="([^"]*)";', head, re.MULTILINE)
     codepage = m.group(1) if m else "iso-8859-1"
     line = head[: m.start()].count("\n") + 1 if m else 1
     if m and line > 100:
-        return None, [Violation("NAV-V120", name, line, "CODEPAGE after line 100: PxWeb looks for it in the first 100")]
+        return None, [
+            Violation(PX_CODEPAGE, name, line, "CODEPAGE after line 100: PxWeb looks for it in the first 100")
+        ]
     try:
         codec = codecs.lookup(codepage).name
     except LookupError:
-        return None, [Violation("NAV-V120", name, line, f"CODEPAGE {codepage!r} is not an encoding")]
+        return None, [Violation(PX_CODEPAGE, name, line, f"CODEPAGE {codepage!r} is not an encoding")]
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
         bad = data[: exc.start].count(b"\n") + 1
-        return None, [Violation("NAV-V120", name, bad, f"bytes are not {codepage} as CODEPAGE says: {exc.reason}")]
+        return None, [Violation(PX_CODEPAGE, name, bad, f"bytes are not {codepage} as CODEPAGE says: {exc.reason}")]
     if codec != "utf-8" and not data.isascii():
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
             pass
         else:
-            return None, [Violation("NAV-V120", name, line, f"CODEPAGE says {codepage}, but the bytes are UTF-8")]
+            return None, [Violation(PX_CODEPAGE, name, line, f"CODEPAGE says {codepage}, but the bytes are UTF-8")]
     return text, []
 
 
@@ -291,7 +293,7 @@ def validate_px(data: bytes, name: str, cl: Codelists) -> list[Violation]:
     try:
         px = parse(text)
     except PxSyntaxError as exc:
-        return [Violation("NAV-V100", name, exc.line, exc.message)]
+        return [Violation(OUTPUT_UNREADABLE, name, exc.line, exc.message)]
     out += _keyword_checks(px, name)
     variables, problems = _variables(px, name, cl)
     out += problems
@@ -301,7 +303,7 @@ def validate_px(data: bytes, name: str, cl: Codelists) -> list[Violation]:
     if len(px.cells) != n:
         sizes = " x ".join(str(len(v.values)) for v in variables)
         out.append(
-            Violation("NAV-V102", name, px.data_line, f"DATA has {len(px.cells)} cells, VALUES need {sizes} = {n}")
+            Violation(VALUE_SIZE, name, px.data_line, f"DATA has {len(px.cells)} cells, VALUES need {sizes} = {n}")
         )
         return out
     cell_problems = _cell_checks(px, name)
@@ -316,20 +318,20 @@ def _keyword_checks(px: PxFile, name: str) -> list[Violation]:
     have = {e.keyword for e in px.entries}
     for kw in MANDATORY:
         if kw not in have:
-            out.append(Violation("NAV-V121", name, px.data_line, f"mandatory keyword {kw} is missing"))
+            out.append(Violation(PX_KEYWORD, name, px.data_line, f"mandatory keyword {kw} is missing"))
     if not have & {"TITLE", "DESCRIPTION"}:
-        out.append(Violation("NAV-V121", name, px.data_line, "mandatory keyword TITLE (or DESCRIPTION) is missing"))
+        out.append(Violation(PX_KEYWORD, name, px.data_line, "mandatory keyword TITLE (or DESCRIPTION) is missing"))
     if "HEADING" not in have:
-        out.append(Violation("NAV-V121", name, px.data_line, "no HEADING: several readers need one"))
+        out.append(Violation(PX_KEYWORD, name, px.data_line, "no HEADING: several readers need one"))
     seen: dict[tuple, int] = {}
     for e in px.entries:
         k = (e.keyword, e.lang, e.subkeys)
         if k in seen and e.keyword not in REPEATABLE:
-            out.append(Violation("NAV-V121", name, e.line, f"{e.keyword} repeated (first on line {seen[k]})"))
+            out.append(Violation(PX_KEYWORD, name, e.line, f"{e.keyword} repeated (first on line {seen[k]})"))
         seen.setdefault(k, e.line)
     for kw in ("NOTE",):
         if sum(1 for e in px.entries if e.keyword == kw and e.lang is None) > 1:
-            out.append(Violation("NAV-V121", name, px.line_of(kw), f"several {kw}: some readers take one only"))
+            out.append(Violation(PX_KEYWORD, name, px.line_of(kw), f"several {kw}: some readers take one only"))
     default = (px.values("LANGUAGE") or [None])[0]
     for lang in px.values("LANGUAGES"):
         if lang == default:
@@ -340,7 +342,7 @@ def _keyword_checks(px: PxFile, name: str) -> list[Violation]:
             if n_default != n_lang:
                 out.append(
                     Violation(
-                        "NAV-V121", name, px.line_of(kw), f"{kw} appears {n_default} times, {kw}[{lang}] {n_lang}"
+                        PX_KEYWORD, name, px.line_of(kw), f"{kw} appears {n_default} times, {kw}[{lang}] {n_lang}"
                     )
                 )
     return out
@@ -351,7 +353,7 @@ def _variables(px: PxFile, name: str, cl: Codelists) -> tuple[list[_Var] | None,
     out: list[Violation] = []
     order = px.values("STUB") + px.values("HEADING")
     if not order:
-        return None, [Violation("NAV-V121", name, px.data_line, "neither STUB nor HEADING")]
+        return None, [Violation(PX_KEYWORD, name, px.data_line, "neither STUB nor HEADING")]
     variables = []
     for var in order:
         values = px.values("VALUES", None, var)
@@ -360,22 +362,24 @@ def _variables(px: PxFile, name: str, cl: Codelists) -> tuple[list[_Var] | None,
         e = px.get("VALUES", None, var)
         where = e.line if e else px.data_line
         if not values:
-            return None, [Violation("NAV-V121", name, where, f"no VALUES for variable {var!r}")]
+            return None, [Violation(PX_KEYWORD, name, where, f"no VALUES for variable {var!r}")]
         if len(codes) != len(values):
-            out.append(Violation("NAV-V122", name, where, f"{var!r}: {len(codes)} CODES for {len(values)} VALUES"))
+            out.append(Violation(PX_REFERENCE, name, where, f"{var!r}: {len(codes)} CODES for {len(values)} VALUES"))
         if len(set(values)) != len(values):
-            out.append(Violation("NAV-V122", name, where, f"{var!r}: a value text occurs twice"))
+            out.append(Violation(PX_REFERENCE, name, where, f"{var!r}: a value text occurs twice"))
         if dim not in (*DIMENSIONS, "MEASURE", "TIME_PERIOD"):
-            out.append(Violation("NAV-V106", name, where, f"{var!r}: VARIABLECODE {dim!r} is not a navstat dimension"))
+            out.append(
+                Violation(CODE_UNKNOWN, name, where, f"{var!r}: VARIABLECODE {dim!r} is not a navstat dimension")
+            )
         elif dim in cl.lists:
             known = {c.code for c in cl[dim].all_codes()}
             unknown = [c for c in codes if c not in known]
             if unknown:
                 out.append(
-                    Violation("NAV-V106", name, where, f"{var!r}: codes {unknown[:5]} are not in codelist {dim}")
+                    Violation(CODE_UNKNOWN, name, where, f"{var!r}: codes {unknown[:5]} are not in codelist {dim}")
                 )
         elif dim == "TIME_PERIOD" and not all(re.fullmatch(r"[0-9]{4}M(0[1-9]|1[0-2])", c) for c in codes):
-            out.append(Violation("NAV-V106", name, where, f"{var!r}: month codes must be like 2024M01"))
+            out.append(Violation(CODE_UNKNOWN, name, where, f"{var!r}: month codes must be like 2024M01"))
         variables.append(_Var(var, values, codes, dim))
     out += _references(px, variables, name)
     return variables, out
@@ -387,36 +391,38 @@ def _references(px: PxFile, variables: list[_Var], name: str) -> list[Violation]
     by_name = {v.name: v for v in variables}
     cont = (px.values("CONTVARIABLE") or [""])[0]
     if cont and cont not in by_name:
-        out.append(Violation("NAV-V122", name, px.line_of("CONTVARIABLE"), f"CONTVARIABLE {cont!r} is no variable"))
+        out.append(Violation(PX_REFERENCE, name, px.line_of("CONTVARIABLE"), f"CONTVARIABLE {cont!r} is no variable"))
     for e in px.entries:
         if e.lang is not None:
             continue
         if e.keyword in ("VALUES", "CODES", "VARIABLECODE", "ELIMINATION", "TIMEVAL"):
             if len(e.subkeys) != 1 or e.subkeys[0] not in by_name:
                 out.append(
-                    Violation("NAV-V122", name, e.line, f"{e.keyword}{e.subkeys}: no such variable in STUB/HEADING")
+                    Violation(PX_REFERENCE, name, e.line, f"{e.keyword}{e.subkeys}: no such variable in STUB/HEADING")
                 )
                 continue
             var = by_name[e.subkeys[0]]
             if e.keyword == "ELIMINATION" and e.values[0] not in ("YES", "NO", *var.values):
                 out.append(
-                    Violation("NAV-V122", name, e.line, f"ELIMINATION value {e.values[0]!r} is not a value text")
+                    Violation(PX_REFERENCE, name, e.line, f"ELIMINATION value {e.values[0]!r} is not a value text")
                 )
             if e.keyword == "TIMEVAL" and (
                 not e.values[0].startswith("TLIST(") or len(e.values) - 1 != len(var.values)
             ):
-                out.append(Violation("NAV-V122", name, e.line, "TIMEVAL must list one period per value: TLIST(M1),..."))
+                out.append(
+                    Violation(PX_REFERENCE, name, e.line, "TIMEVAL must list one period per value: TLIST(M1),...")
+                )
         elif (
             e.keyword in ("UNITS", "LAST-UPDATED")
             and cont in by_name
             and e.subkeys[:1]
             and e.subkeys[0] not in by_name[cont].values
         ):
-            out.append(Violation("NAV-V122", name, e.line, f"{e.keyword}: {e.subkeys[0]!r} is no content value"))
+            out.append(Violation(PX_REFERENCE, name, e.line, f"{e.keyword}: {e.subkeys[0]!r} is no content value"))
     if cont in by_name:
         for value in by_name[cont].values:
             if not px.get("UNITS", None, value):
-                out.append(Violation("NAV-V121", name, px.data_line, f"no UNITS for the content value {value!r}"))
+                out.append(Violation(PX_KEYWORD, name, px.data_line, f"no UNITS for the content value {value!r}"))
     return out
 
 
@@ -433,15 +439,17 @@ def _cell_checks(px: PxFile, name: str) -> list[Violation]:
         if token.startswith('"'):
             inner = token[1:-1]
             if inner == "-":
-                out.append(Violation("NAV-V107", name, line, 'a cell says "-" (exactly zero): NAV prints zeros as *'))
+                out.append(
+                    Violation(CONFIDENTIAL_VALUE, name, line, 'a cell says "-" (exactly zero): NAV prints zeros as *')
+                )
             elif inner not in DOTS:
-                out.append(Violation("NAV-V123", name, line, f"cell {token} is not a dots code"))
+                out.append(Violation(PX_CELL, name, line, f"cell {token} is not a dots code"))
         elif not number.fullmatch(token):
-            out.append(Violation("NAV-V123", name, line, f"cell {token!r} is not a number with {decimals} decimals"))
+            out.append(Violation(PX_CELL, name, line, f"cell {token!r} is not a number with {decimals} decimals"))
         elif float(token) < SUPPRESSED_BELOW:
             out.append(
                 Violation(
-                    "NAV-V107",
+                    CONFIDENTIAL_VALUE,
                     name,
                     line,
                     f"cell {token} is below {SUPPRESSED_BELOW}: NAV prints every such value as *, so a number "
@@ -474,7 +482,7 @@ def _consistency(px: PxFile, variables: list[_Var], name: str, cl: Codelists) ->
             where = ", ".join(f"{d}={c}" for d, c in zip(DIMENSIONS, f.parent.key, strict=True) if c != TOTAL)
             out.append(
                 Violation(
-                    "NAV-V124",
+                    PX_TOTALS,
                     name,
                     f.parent.lines[0],
                     f"NAV-Q201: {where or 'total'} {f.parent.measure} {f.parent.period}: total {top:g}, but its "
@@ -483,7 +491,7 @@ def _consistency(px: PxFile, variables: list[_Var], name: str, cl: Codelists) ->
                 )
             )
     ytd = check_ytd(report, list(_ytd_cells(by_key)), limit=50)
-    out += [Violation("NAV-V124", name, f.line, f"NAV-Q202: {f.message}") for f in ytd.findings]
+    out += [Violation(PX_TOTALS, name, f.line, f"NAV-Q202: {f.message}") for f in ytd.findings]
     return out
 
 

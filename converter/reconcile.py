@@ -221,12 +221,12 @@ class _Reconciler:
                 choice, why = levels["group"], "a total closing a list of measures is their group"
             elif row.role == "row" and row.tiltak_level in levels:
                 choice, why = levels[row.tiltak_level], f"the other rows of its table are {row.tiltak_level}s"
-            elif row.role == "total" and (lvl := self._sibling_totals_level(row)) in levels:
-                kind = "measures" if lvl == "code" else "groups"
-                choice, why = levels[lvl], f"the other totals of tables by {row.dim} are {kind}"
             elif row.report_level in levels:
                 lvl = row.report_level
                 choice, why = levels[lvl], f"the report has only {'measure' if lvl == 'code' else 'group'} rows"
+            elif row.role == "total" and (lvl := self._sibling_totals_level(row)) in levels:
+                kind = "measures" if lvl == "code" else "groups"
+                choice, why = levels[lvl], f"the other totals of tables by {row.dim} are {kind}"
             elif "grupp" in row.section.lower():
                 choice, why = levels["group"], f"section '{row.section}'"
         if choice is None:

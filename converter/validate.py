@@ -18,18 +18,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .codelists import Codelists, load_codelists
-from .model import DIMENSIONS, TOTAL, Observation, Report, Status
+from .model import CONFIDENTIAL_RANGE, DIMENSIONS, PARTICIPANTS, TOTAL, YTD_AVERAGE, Observation, Report, Status
 from .perf import no_gc
+from .rules import (
+    CODES_CHECK,
+    COPIES_CHECK,
+    COPIES_DISAGREE,
+    COPY_OUTVOTED,
+    DISCLOSURE_AUDIT,
+    RULES,
+    TOTALS_CHECK,
+    YTD_CHECK,
+)
 
 INF = math.inf
-
-RULE_TITLES = {
-    "NAV-Q201": "a total equals the sum of its parts (each * is 0-3)",
-    "NAV-Q202": "the year-to-date average is the mean of the printed months",
-    "NAV-Q203": "a figure printed in several tables agrees",
-    "NAV-Q204": "codes are valid for their period",
-    "NAV-Q205": "disclosure audit: no suppressed cell follows exactly from printed figures",
-}
+STAR_LO, STAR_HI = (float(v) for v in CONFIDENTIAL_RANGE)  # what a `*` may stand for
 
 
 @dataclass(slots=True)
@@ -48,7 +51,7 @@ class RuleResult:
 
     @property
     def title(self) -> str:
-        return RULE_TITLES[self.rule]
+        return RULES[self.rule].check
 
     def fail(self, line: int, message: str, limit: int = 20) -> None:
         """Count a failure; keep its location and message for the first `limit` ones."""
@@ -72,7 +75,7 @@ def _interval(o: Observation | None) -> tuple[float, float]:
     if o.status is Status.VALUE:
         return float(o.value), float(o.value)  # type: ignore[arg-type]
     if o.status is Status.CONFIDENTIAL:
-        return 0.0, 3.0
+        return STAR_LO, STAR_HI
     return 0.0, 0.0
 
 
@@ -84,7 +87,8 @@ def _sum_intervals(obs: list[Observation]) -> tuple[float, float]:
             lo += o.value  # type: ignore[operator]
             hi += o.value  # type: ignore[operator]
         elif o.status is Status.CONFIDENTIAL:
-            hi += 3.0
+            lo += STAR_LO
+            hi += STAR_HI
     return lo, hi
 
 
@@ -144,13 +148,13 @@ def _families(report: Report, cl: Codelists, by_key: dict) -> list[_Family]:
 
 
 def check_totals(report: Report, families: list[_Family], limit: int = 20) -> RuleResult:
-    res = RuleResult("NAV-Q201")
+    res = RuleResult(TOTALS_CHECK)
     for f in families:
         plo, phi = _interval(f.parent)
         lo, hi = _sum_intervals(f.children)
         hi += INF if f.unknown else 0.0
         # averages are rounded one by one: their sum may miss the total's average by 0.5 per part
-        tol = 0.5 * (len(f.children) + f.unknown + 1) if f.parent.measure == "SNITT_HIA" else 0.0
+        tol = 0.5 * (len(f.children) + f.unknown + 1) if f.parent.measure == YTD_AVERAGE else 0.0
         if lo <= phi + tol and hi >= plo - tol:
             res.passed += 1
             continue
@@ -178,16 +182,16 @@ def _ytd_cells(by_key: dict):
     months_of: dict[str, list[tuple[str, str]]] = {}  # the months an average at `period` covers
     for key, cells in by_key.items():
         for (measure, period), ytd in cells.items():
-            if measure == "SNITT_HIA":
+            if measure == YTD_AVERAGE:
                 if period not in months_of:
-                    months_of[period] = [("DELTAKERE", f"{period[:4]}-{m:02d}") for m in range(1, int(period[5:]) + 1)]
+                    months_of[period] = [(PARTICIPANTS, f"{period[:4]}-{m:02d}") for m in range(1, int(period[5:]) + 1)]
                 months = [cells.get(m) for m in months_of[period]]
                 if None not in months:
                     yield key, ytd, months
 
 
 def check_ytd(report: Report, ytds: list, limit: int = 20) -> RuleResult:
-    res = RuleResult("NAV-Q202")
+    res = RuleResult(YTD_CHECK)
     withheld = {(tuple(w[: len(DIMENSIONS)]), w[-2], w[-1]) for w in report.withheld}
     for key, ytd, months in ytds:
         if ytd.status is not Status.VALUE or any((key, m.measure, m.period) in withheld for m in months):
@@ -200,31 +204,35 @@ def check_ytd(report: Report, ytds: list, limit: int = 20) -> RuleResult:
             mean = f"{lo:.2f}" if lo == hi else f"{lo:.2f}..{hi:.2f}"
             res.fail(
                 ytd.lines[0],
-                f"{_describe(key, 'SNITT_HIA', ytd.period)}: average {ytd.value}, mean of the months {mean}",
+                f"{_describe(key, YTD_AVERAGE, ytd.period)}: average {ytd.value}, mean of the months {mean}",
                 limit,
             )
     return res
 
 
 def check_copies(report: Report) -> RuleResult:
-    res = RuleResult("NAV-Q203")
+    res = RuleResult(COPIES_CHECK)
     res.failed = report.copies["copies disagree"]
     res.passed = report.copies["printed more than once"] - res.failed
     for d in report.diagnostics:
-        if d.rule in ("NAV-E013", "NAV-W021"):
+        if d.rule in (COPIES_DISAGREE, COPY_OUTVOTED):
             res.findings.append(Finding(res.rule, d.line, d.message))
     return res
 
 
 def check_codes(report: Report, cl: Codelists, by_key: dict, limit: int = 20) -> RuleResult:
-    res = RuleResult("NAV-Q204")
+    res = RuleResult(CODES_CHECK)
     periods = sorted({o.period for o in report.observations})
     codes = {(i, c) for key in by_key for i, c in enumerate(key)}
     # (position, code) -> the months of the report in which the code is not in force
     suspect: dict[tuple[int, str], set[str]] = {}
+    in_force: dict[tuple[str, str], set[str]] = {}  # (dimension, month) -> its codes in force
     for i, code in codes:
         dim = DIMENSIONS[i]
-        bad = {p for p in periods if code not in _in_force(cl, dim, p)}
+        for p in periods:
+            if (dim, p) not in in_force:
+                in_force[(dim, p)] = {c.code for c in cl[dim].codes_in_force(p, p)}
+        bad = {p for p in periods if code not in in_force[(dim, p)]}
         if bad:
             suspect[(i, code)] = bad
     for key, cells in by_key.items():
@@ -234,33 +242,22 @@ def check_codes(report: Report, cl: Codelists, by_key: dict, limit: int = 20) ->
             continue
         for o in cells.values():
             # a `*` or blank before a code starts (or after it ends) is consistent with zero
-            bad = [(d, c) for d, c, months in suspects if o.period in months] if o.value else []
-            if not bad:
+            offending = [(d, c) for d, c, months in suspects if o.period in months] if o.value else []
+            if not offending:
                 res.passed += 1
                 continue
-            d, c = bad[0]
+            d, c = offending[0]
             res.fail(o.lines[0], f"{d} {c} is not in force in {o.period} but has the figure {o.value}", limit)
     return res
-
-
-_IN_FORCE: dict[tuple[int, str, str], set[str]] = {}
-
-
-def _in_force(cl: Codelists, dim: str, period: str) -> set[str]:
-    """The codes of a dimension in force in a month (memoised)."""
-    k = (id(cl), dim, period)
-    if k not in _IN_FORCE:
-        _IN_FORCE[k] = {c.code for c in cl[dim].codes_in_force(period, period)}
-    return _IN_FORCE[k]
 
 
 def disclosure_audit(report: Report, families: list[_Family], ytds: list, limit: int | None = None) -> RuleResult:
     """Suppressed cells that printed figures pin to one value (a total less its other parts, or a
     month from the year-to-date average). Counts and lines only: the value is never shown."""
-    res = RuleResult("NAV-Q205")
+    res = RuleResult(DISCLOSURE_AUDIT)
     found: dict[tuple, tuple[int, str]] = {}
     for f in families:
-        if f.unknown or f.parent.measure == "SNITT_HIA":
+        if f.unknown or f.parent.measure == YTD_AVERAGE:
             continue
         cells = [f.parent, *f.children]
         stars = [c for c in cells if c.status is Status.CONFIDENTIAL]
@@ -274,7 +271,7 @@ def disclosure_audit(report: Report, families: list[_Family], ytds: list, limit:
             others = [c for c in f.children if c is not star]
             olo, ohi = _sum_intervals(others)
             lo, hi = plo - ohi, phi - olo
-        lo, hi = max(lo, 0.0), min(hi, 3.0)
+        lo, hi = max(lo, STAR_LO), min(hi, STAR_HI)
         if lo <= hi and math.floor(hi) == math.ceil(lo):
             found.setdefault(star.full_key, (star.lines[0], f"the {f.dim} total and its other parts"))
     for _key, ytd, months in ytds:
@@ -283,7 +280,7 @@ def disclosure_audit(report: Report, families: list[_Family], ytds: list, limit:
             continue
         known = sum(_interval(m)[0] for m in months if m is not stars[0])
         n = len(months)
-        lo, hi = max(0.0, n * (ytd.value - 0.5) - known), min(3.0, n * (ytd.value + 0.5) - known)
+        lo, hi = max(STAR_LO, n * (ytd.value - 0.5) - known), min(STAR_HI, n * (ytd.value + 0.5) - known)
         # NAV rounds half up: mean < ytd + 0.5 strictly
         candidates = [v for v in range(math.ceil(lo), math.floor(hi) + 1) if (known + v) / n < ytd.value + 0.5]
         if len(candidates) == 1:

@@ -15,8 +15,9 @@ from converter.codelists import load_codelists
 from converter.combine import combine
 from converter.harmonise import mean_half_up, recoding
 from converter.model import Status
+from converter.readers import jsonstat_back
 from converter.readers.navtext import read_report
-from converter.writers import jsonstat, sdmx_structure
+from converter.writers import sdmx_structure
 
 from .conftest import ROOT, SHARED
 from .countygen import MEASURES, county_report, key
@@ -47,7 +48,7 @@ def series(tmp_path_factory) -> tuple[Path, dict]:
 
 def figures(path: Path) -> dict[tuple, tuple]:
     doc = json.loads(path.read_text(encoding="utf-8"))
-    return {o.full_key: (o.value, o.status) for o in jsonstat.to_observations(doc)}
+    return {o.full_key: (o.value, o.status) for o in jsonstat_back.to_observations(doc)}
 
 
 def fk(measure: str, county: str, kind: str, period: str) -> tuple:

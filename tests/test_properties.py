@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from converter.codelists import load_codelists
 from converter.model import DIMENSIONS, Status
+from converter.readers import jsonstat_back
 from converter.readers.navtext import read_bytes, read_report
 from converter.readers.textio import InputError
 from converter.writers import jsonstat
@@ -171,7 +172,7 @@ def test_random_reports_come_back_exactly(case):
     errors = [d.format() for d in report.errors if not (d.rule == "NAV-E012" and d.line in damaged)]
     assert not errors, (errors, text[:2000])
     doc = json.loads(jsonstat.dumps(jsonstat.collection(report, CL)))
-    got = {o.full_key: (o.value, o.status) for o in jsonstat.to_observations(doc)}
+    got = {o.full_key: (o.value, o.status) for o in jsonstat_back.to_observations(doc)}
     if damaged:
         assert all(expected[k] == v for k, v in got.items()), text[:2000]
         assert len(expected) - len(got) <= len(report.withheld)

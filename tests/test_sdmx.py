@@ -15,6 +15,7 @@ from lxml import etree
 from converter.codelists import load_codelists
 from converter.conformance import validate_file
 from converter.model import DIMENSIONS, Status
+from converter.readers import jsonstat_back
 from converter.writers import jsonstat, sdmx_csv, sdmx_ml, sdmx_structure
 
 from .conftest import SEEDS, seed_report
@@ -45,7 +46,7 @@ def sdmx_dir(tmp_path_factory) -> Path:
 def expected(seed: str) -> set[tuple]:
     """(key, value, status) of the JSON-stat output, the reference every format must match."""
     doc = json.loads(jsonstat.dumps(jsonstat.collection(seed_report(seed), CL)))
-    return {(o.full_key, o.value, o.status) for o in jsonstat.to_observations(doc)}
+    return {(o.full_key, o.value, o.status) for o in jsonstat_back.to_observations(doc)}
 
 
 def test_structure_is_valid_and_complete(sdmx_dir):

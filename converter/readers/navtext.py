@@ -658,8 +658,7 @@ def read_file(path: str, codelists: Codelists | None = None, literal: bool = Fal
     text, warnings = read_text(path)
     report = read_report(text, str(path), codelists, literal)
     for w in warnings:
-        line, msg = w.split(":", 1)
-        report.diagnose("NAV-W022", int(line), msg)
+        report.diagnose(w.rule, w.line, w.message)
     return report
 
 
@@ -667,8 +666,7 @@ def read_bytes(data: bytes, source: str = "<input>", codelists: Codelists | None
     text, warnings = decode(data, source)
     report = read_report(text, source, codelists)
     for w in warnings:
-        line, msg = w.split(":", 1)
-        report.diagnose("NAV-W022", int(line), msg)
+        report.diagnose(w.rule, w.line, w.message)
     return report
 
 

@@ -4,21 +4,37 @@ from __future__ import annotations
 
 import codecs
 import os
+from dataclasses import dataclass
 from pathlib import Path
+
+from ..model import Diagnostic
+from ..rules import INPUT_UNREADABLE, NOT_UTF8
 
 MAX_BYTES = 512 * 1024 * 1024  # a NAV extract is a few hundred kB; refuse what cannot be one
 MAX_LINE = 1_000_000  # characters; longer lines are not table rows
 
 
 class InputError(Exception):
-    """The input cannot be read as a report. `line` is 0 when the whole file is at fault."""
+    """The input cannot be read as a report (NAV-E001). `line` is 0 when the whole file is at fault."""
 
     def __init__(self, file: str, message: str, line: int = 0):
         super().__init__(f"{file}:{line}: {message}")
         self.file, self.message, self.line = file, message, line
 
+    def diagnostic(self) -> Diagnostic:
+        return Diagnostic(INPUT_UNREADABLE, self.file, self.line, self.message)
 
-def read_text(path: str | Path) -> tuple[str, list[str]]:
+
+@dataclass(frozen=True, slots=True)
+class TextWarning:
+    """Something the reader should report about the text as a whole (e.g. its encoding)."""
+
+    rule: str
+    line: int
+    message: str
+
+
+def read_text(path: str | Path) -> tuple[str, list[TextWarning]]:
     """Read a report file as text. Returns the text and warnings (e.g. a fallback encoding)."""
     p = Path(path)
     name = str(path)
@@ -39,8 +55,8 @@ def read_text(path: str | Path) -> tuple[str, list[str]]:
     return decode(data, name)
 
 
-def decode(data: bytes, name: str = "<input>") -> tuple[str, list[str]]:
-    warnings: list[str] = []
+def decode(data: bytes, name: str = "<input>") -> tuple[str, list[TextWarning]]:
+    warnings: list[TextWarning] = []
     if not data.strip():
         raise InputError(name, "file is empty")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -62,7 +78,9 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, list[str]]:
                 line = data[: exc.start].count(b"\n") + 1
                 raise InputError(name, "not UTF-8 and not cp1252 text; binary file?", line) from None
             line = data[: exc.start].count(b"\n") + 1
-            warnings.append(f"{line}:not valid UTF-8 (first bad byte on this line); decoded as cp1252")
+            warnings.append(
+                TextWarning(NOT_UTF8, line, "not valid UTF-8 (first bad byte on this line); decoded as cp1252")
+            )
     if text.startswith("\ufeff"):
         text = text[1:]
     printable = sum(1 for ch in text[:4096] if ch.isprintable() or ch in "\t\r\n")

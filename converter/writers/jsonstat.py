@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import __version__
-from ..codelists import Codelist, Codelists, load_codelists
-from ..model import DIMENSIONS, STATUS_SYMBOLS, TOTAL, Observation, Report, Status
+from ..codelists import Code, Codelist, Codelists, load_codelists
+from ..model import DIMENSIONS, MEASURES, STATUS_SYMBOLS, Report, Status
+from ..outputs import write_text
+
+if TYPE_CHECKING:
+    from ..registry import WriteOptions
 
 TIME, MEASURE = "TIME_PERIOD", "MEASURE"
 _DIM_LABEL = {"TIME_PERIOD": {"nb": "måned", "en": "month"}}
@@ -53,6 +58,19 @@ def _label(texts: dict[str, str], lang: str) -> str:
     return texts.get(lang) or texts.get("nb") or next(iter(texts.values()))
 
 
+def _code(cl: Codelist, code: str) -> Code:
+    found = cl.code(code)
+    if found is None:  # resolved codes and measures are in their codelist; a bug otherwise
+        raise KeyError(f"{cl.id} has no code {code}")
+    return found
+
+
+def _code_label(cl: Codelist, code: str, lang: str) -> str:
+    """The code's name; a code no codelist knows (should not happen) is its own label."""
+    found = cl.code(code)
+    return _label(found.name, lang) if found else code
+
+
 def breakdowns(report: Report) -> list[tuple[str, ...]]:
     found = {b for o in report.observations for b in o.breakdowns}
     return sorted(found, key=lambda b: (len(b), [DIMENSIONS.index(d) for d in b]))
@@ -67,7 +85,7 @@ def dataset(
     categories: dict[str, list[str]] = {}
     for d, i in zip(dims, dim_pos, strict=True):
         categories[d] = ordered_codes(cl[d], {o.key[i] for o in obs})
-    measures = [m for m in ("DELTAKERE", "SNITT_HIA") if any(o.measure == m for o in obs)]
+    measures = [m for m in MEASURES if any(o.measure == m for o in obs)]
     periods = sorted({o.period for o in obs})
     ids = [*dims, MEASURE, TIME]
     categories[MEASURE] = measures
@@ -109,7 +127,7 @@ def dataset(
         c = cl[d]
         cat: dict = {
             "index": categories[d],
-            "label": {code: _label(c.code(code).name, lang) if c.code(code) else code for code in categories[d]},
+            "label": {code: _code_label(c, code, lang) for code in categories[d]},
         }
         child = _children(c, categories[d])
         if child:
@@ -123,11 +141,11 @@ def dataset(
     mcl = cl["MEASURE"]
     units = {}
     for m in measures:
-        unit = mcl.code(m).unit or {}
+        unit = _code(mcl, m).unit or {}
         units[m] = {"label": unit.get(lang, unit.get("nb", "")), "decimals": int(unit.get("decimals", 0))}
     dimension[MEASURE] = {
         "label": _label(mcl.name, lang).lower(),
-        "category": {"index": measures, "label": {m: _label(mcl.code(m).name, lang) for m in measures}, "unit": units},
+        "category": {"index": measures, "label": {m: _code_label(mcl, m, lang) for m in measures}, "unit": units},
     }
     dimension[TIME] = {
         "label": _DIM_LABEL[TIME][lang],
@@ -210,45 +228,20 @@ def split_name(breakdown: tuple[str, ...]) -> str:
     return "-".join(d.lower() for d in breakdown) or "total"
 
 
-# -- reading navstat's own JSON-stat back (for analysts and round trips) ---------------------------
-
-_SYMBOL_STATUS = {v: k for k, v in _STATUS_CODES.items()}
-
-
-def observations_from_dataset(ds: dict) -> list[tuple[dict[str, str], int | None, Status]]:
-    """Every cell of a dataset that holds a figure or a status: (codes by dimension, value, status)."""
-    ids, size = ds["id"], ds["size"]
-    index = []
-    for d in ids:
-        idx = ds["dimension"][d]["category"]["index"]
-        index.append(idx if isinstance(idx, list) else sorted(idx, key=idx.get))
-    value = ds["value"]
-    status = ds.get("status") or {}
-    if isinstance(status, list):
-        status = {str(i): s for i, s in enumerate(status) if s}
-    out = []
-    positions = range(len(value)) if isinstance(value, list) else sorted(int(k) for k in value)
-    for p in positions:
-        v = value[p] if isinstance(value, list) else value[str(p)]
-        s = status.get(str(p))
-        if v is None and s is None:
-            continue
-        codes = {}
-        rest = p
-        for d, n, idx in zip(reversed(ids), reversed(size), reversed(index), strict=True):
-            codes[d] = idx[rest % n]
-            rest //= n
-        out.append((codes, v, _SYMBOL_STATUS.get(s, Status.VALUE) if v is None else Status.VALUE))
-    return out
+def write_file(report: Report, target: str, options: WriteOptions) -> int:
+    """`--to jsonstat`: one collection with a dataset per breakdown. Returns the number of datasets."""
+    doc = collection(report, options.codelists, options.lang)
+    write_text(target, dumps(doc))
+    return len(doc["link"]["item"])
 
 
-def to_observations(doc: dict) -> list[Observation]:
-    """navstat JSON-stat (collection or dataset) -> observations, deduplicated across datasets."""
-    datasets = doc["link"]["item"] if doc.get("class") == "collection" else [doc]
-    seen: dict[tuple, Observation] = {}
-    for ds in datasets:
-        for codes, v, s in observations_from_dataset(ds):
-            key = tuple(codes.get(d, TOTAL) for d in DIMENSIONS)
-            o = Observation(key, codes[MEASURE], codes[TIME], v, s)
-            seen.setdefault(o.full_key, o)
-    return [seen[k] for k in sorted(seen)]
+def write_split(report: Report, target: str, options: WriteOptions) -> int:
+    """`--split FOLDER`: one dataset file per breakdown, named REPORT.BREAKDOWN.json."""
+    cl = options.codelists or load_codelists()
+    folder = Path(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    found = breakdowns(report)
+    stem = Path(report.source).stem
+    for b in found:
+        write_text(folder / f"{stem}.{split_name(b)}.json", dumps(dataset(report, b, cl, options.lang)))
+    return len(found)

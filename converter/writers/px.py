@@ -28,6 +28,7 @@ from pathlib import Path
 from ..codelists import Codelists, load_codelists
 from ..model import DIMENSIONS, STATUS_SYMBOLS, TOTAL, Report, Status
 from ..outputs import OutputError, atomic_file
+from ..registry import WriteOptions
 from . import jsonstat
 
 TIME, MEASURE = jsonstat.TIME, jsonstat.MEASURE
@@ -367,3 +368,8 @@ def write_folder(report: Report, folder: str | Path, cl: Codelists | None = None
         with atomic_file(path, "wb") as fh:
             fh.write(data)
     return [path for path, _ in files]
+
+
+def write_file(report: Report, target: str, options: WriteOptions) -> int:
+    """`--to px -o FOLDER`: one PX file per dataset into the folder (the writer registry's entry)."""
+    return len(write_folder(report, target, options.codelists or load_codelists(), options.lang))

@@ -7,10 +7,14 @@ value (`*` or a blank cell) is an empty OBS_VALUE with its status; SDMX-CSV 2.0 
 from __future__ import annotations
 
 import csv
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ..model import DIMENSIONS, STATUS_SYMBOLS, Report, Status
-from .sdmx_structure import AGENCY, DATAFLOW_ID, VERSION
+from ..outputs import write_with
+from .sdmx_common import AGENCY, DATAFLOW_ID, VERSION
+
+if TYPE_CHECKING:
+    from ..registry import WriteOptions
 
 HEADER = [
     "STRUCTURE",
@@ -37,3 +41,9 @@ def write(report: Report, out: IO[str]) -> None:
             sym = STATUS_SYMBOLS[o.status]
             tail = ["", sym["sdmx_obs"], sym["sdmx_conf"] or ""]
         w.writerow([*lead, *o.key, o.measure, o.period, *tail])
+
+
+def write_file(report: Report, target: str, options: WriteOptions) -> int:
+    """`--to sdmx-csv`: one file, written atomically."""
+    write_with(target, lambda fh: write(report, fh))
+    return 1

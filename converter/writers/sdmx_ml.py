@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from lxml import etree
 
-from ..model import DIMENSIONS, STATUS_SYMBOLS, Report, Status
-from .sdmx_structure import AGENCY, DSD_ID, NS, SS_NAMESPACE, STRUCTURE_REF, VERSION
+from ..model import DIMENSIONS, STATUS_SYMBOLS, Observation, Report, Status
+from ..outputs import write_with
+from .sdmx_common import AGENCY, DSD_ID, NS, SS_NAMESPACE, STRUCTURE_REF, VERSION, q
+
+if TYPE_CHECKING:
+    from ..registry import WriteOptions
 
 _ATTRS = {
     s: (STATUS_SYMBOLS[s]["sdmx_obs"], STATUS_SYMBOLS[s]["sdmx_conf"]) for s in (Status.CONFIDENTIAL, Status.BLANK)
 }
-
-
-def _q(prefix: str, tag: str) -> str:
-    return f"{{{NS[prefix]}}}{tag}"
 
 
 def message_id(report: Report) -> str:
@@ -42,16 +42,16 @@ def prepared(report: Report) -> str:
 
 
 def _header(report: Report, structure_specific: bool) -> etree._Element:
-    header = etree.Element(_q("message", "Header"), nsmap={"message": NS["message"], "common": NS["common"]})
-    etree.SubElement(header, _q("message", "ID")).text = message_id(report)
-    etree.SubElement(header, _q("message", "Test")).text = "false"
-    etree.SubElement(header, _q("message", "Prepared")).text = prepared(report)
-    etree.SubElement(header, _q("message", "Sender"), id=AGENCY)
-    st = etree.SubElement(header, _q("message", "Structure"), structureID=STRUCTURE_REF)
+    header = etree.Element(q("message", "Header"), nsmap={"message": NS["message"], "common": NS["common"]})
+    etree.SubElement(header, q("message", "ID")).text = message_id(report)
+    etree.SubElement(header, q("message", "Test")).text = "false"
+    etree.SubElement(header, q("message", "Prepared")).text = prepared(report)
+    etree.SubElement(header, q("message", "Sender"), id=AGENCY)
+    st = etree.SubElement(header, q("message", "Structure"), structureID=STRUCTURE_REF)
     if structure_specific:
         st.set("namespace", SS_NAMESPACE)
     st.set("dimensionAtObservation", "AllDimensions")
-    ref = etree.SubElement(st, _q("common", "Structure"))
+    ref = etree.SubElement(st, q("common", "Structure"))
     etree.SubElement(ref, "Ref", agencyID=AGENCY, id=DSD_ID, version=VERSION)
     _report_facts(header, report)
     return header
@@ -63,12 +63,18 @@ def _report_facts(header: etree._Element, report: Report) -> None:
     A report without an update date gets no Extracted; ReportingBegin marks a header that says so."""
     m = report.metadata
     if m.report_id and re.fullmatch(r"[A-Za-z0-9_@$-]+", m.report_id):
-        etree.SubElement(header, _q("message", "DataSetID")).text = m.report_id
+        etree.SubElement(header, q("message", "DataSetID")).text = m.report_id
     if m.updated:
-        etree.SubElement(header, _q("message", "Extracted")).text = f"{m.updated}T00:00:00Z"
+        etree.SubElement(header, q("message", "Extracted")).text = f"{m.updated}T00:00:00Z"
     if m.period_start and m.period_end:
-        etree.SubElement(header, _q("message", "ReportingBegin")).text = m.period_start
-        etree.SubElement(header, _q("message", "ReportingEnd")).text = m.period_end
+        etree.SubElement(header, q("message", "ReportingBegin")).text = m.period_start
+        etree.SubElement(header, q("message", "ReportingEnd")).text = m.period_end
+
+
+def write_file(report: Report, target: str, options: WriteOptions) -> int:
+    """`--to sdmx`: one data message, written atomically."""
+    write_with(target, lambda fh: write(report, fh, options.sdmx_flavour), mode="wb")
+    return 1
 
 
 def write(report: Report, out: IO[bytes], flavour: str = "structure") -> None:
@@ -80,7 +86,7 @@ def write(report: Report, out: IO[bytes], flavour: str = "structure") -> None:
     one lxml element per observation.
     """
     ss = flavour == "structure"
-    root_tag = _q("message", "StructureSpecificData" if ss else "GenericData")
+    root_tag = q("message", "StructureSpecificData" if ss else "GenericData")
     nsmap = {"message": NS["message"], "common": NS["common"], "xsi": NS["xsi"]}
     nsmap.update({"data": NS["data"], "ns1": SS_NAMESPACE} if ss else {"generic": NS["generic"]})
     fmt = _ss_obs if ss else _generic_obs
@@ -91,13 +97,13 @@ def write(report: Report, out: IO[bytes], flavour: str = "structure") -> None:
             xf.write(_header(report, ss), pretty_print=True)
             if ss:
                 attrs = {
-                    _q("data", "structureRef"): STRUCTURE_REF,
-                    _q("data", "dataScope"): "DataStructure",
-                    _q("xsi", "type"): "ns1:DataSetType",
+                    q("data", "structureRef"): STRUCTURE_REF,
+                    q("data", "dataScope"): "DataStructure",
+                    q("xsi", "type"): "ns1:DataSetType",
                 }
             else:
                 attrs = {"structureRef": STRUCTURE_REF}
-            with xf.element(_q("message", "DataSet"), attrs):
+            with xf.element(q("message", "DataSet"), attrs):
                 xf.write("\n")
                 xf.flush()
                 batch: list[str] = []
@@ -114,7 +120,7 @@ _SS_NAMES = (*DIMENSIONS, "MEASURE", "TIME_PERIOD")
 _SS_ATTRS = {s: f' OBS_STATUS="{a[0]}"' + (f' CONF_STATUS="{a[1]}"' if a[1] else "") for s, a in _ATTRS.items()}
 
 
-def _ss_obs(o) -> str:
+def _ss_obs(o: Observation) -> str:
     dims = " ".join(f'{n}="{v}"' for n, v in zip(_SS_NAMES, (*o.key, o.measure, o.period), strict=True))
     tail = f' OBS_VALUE="{o.value}"' if o.status is Status.VALUE else _SS_ATTRS[o.status]
     return f"<Obs {dims}{tail}/>\n"
@@ -130,7 +136,7 @@ _GEN_ATTRS = {
 }
 
 
-def _generic_obs(o) -> str:
+def _generic_obs(o: Observation) -> str:
     key = "".join(
         f'<generic:Value id="{n}" value="{v}"/>' for n, v in zip(_SS_NAMES, (*o.key, o.measure, o.period), strict=True)
     )

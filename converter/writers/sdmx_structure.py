@@ -2,7 +2,7 @@
 DSD-specific XML schema that structure-specific data needs for full validation.
 
 Written with lxml directly: deterministic (no clock, stable order) and schema-valid without the
-workarounds sdmx1 needs. Ids and namespaces shared with the data writers live here.
+workarounds sdmx1 needs. Ids and namespaces shared with the data writers live in sdmx_common.
 """
 
 from __future__ import annotations
@@ -11,31 +11,20 @@ from lxml import etree
 
 from .. import __version__
 from ..codelists import Code, Codelist, Codelists
-from ..model import DIMENSIONS, STATUS_SYMBOLS, Status
-
-AGENCY = "NAV"
-VERSION = "1.0"
-DSD_ID = "DSD_TILTAKSDELTAKERE"
-DATAFLOW_ID = "DF_TILTAKSDELTAKERE"
-CONCEPT_SCHEME_ID = "CS_TILTAKSDELTAKERE"
-SDMX_DIMENSIONS = (*DIMENSIONS, "MEASURE")  # then TIME_PERIOD, the time dimension
-STRUCTURE_REF = f"{AGENCY}_{DSD_ID}_{VERSION.replace('.', '_')}"  # xs:ID tying data sets to the header
-URN = "urn:sdmx:org.sdmx.infomodel"
-DSD_URN = f"{URN}.datastructure.DataStructure={AGENCY}:{DSD_ID}({VERSION})"
-DATAFLOW_URN = f"{URN}.datastructure.Dataflow={AGENCY}:{DATAFLOW_ID}({VERSION})"
-SS_NAMESPACE = f"{DSD_URN}:ObsLevelDim:AllDimensions"
-
-NS = {
-    "message": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message",
-    "structure": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure",
-    "common": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common",
-    "data": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific",
-    "generic": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/generic",
-    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
-    "xml": "http://www.w3.org/XML/1998/namespace",
-    "xs": "http://www.w3.org/2001/XMLSchema",
-}
-XML_LANG = f"{{{NS['xml']}}}lang"
+from ..model import STATUS_SYMBOLS, Status
+from .sdmx_common import (
+    AGENCY,
+    CONCEPT_SCHEME_ID,
+    DATAFLOW_ID,
+    DSD_ID,
+    NS,
+    SDMX_DIMENSIONS,
+    SS_NAMESPACE,
+    URN,
+    VERSION,
+    XML_LANG,
+    q,
+)
 
 # The SDMX cross-domain codes navstat uses (SDMX:CL_OBS_STATUS(2.2), SDMX:CL_CONF_STATUS(1.3)).
 OBS_STATUS_CODES = {
@@ -61,13 +50,9 @@ CONCEPT_NAMES = {
 }
 
 
-def _q(prefix: str, tag: str) -> str:
-    return f"{{{NS[prefix]}}}{tag}"
-
-
 def _names(parent: etree._Element, nb: str, en: str, tag: str = "Name") -> None:
     for lang, text in (("nb", nb), ("en", en)):
-        el = etree.SubElement(parent, _q("common", tag))
+        el = etree.SubElement(parent, q("common", tag))
         el.set(XML_LANG, lang)
         el.text = text
 
@@ -75,11 +60,11 @@ def _names(parent: etree._Element, nb: str, en: str, tag: str = "Name") -> None:
 def _annotations(parent: etree._Element, items: list[tuple[str, str]]) -> None:
     if not items:
         return
-    anns = etree.SubElement(parent, _q("common", "Annotations"))
+    anns = etree.SubElement(parent, q("common", "Annotations"))
     for kind, value in items:
-        a = etree.SubElement(anns, _q("common", "Annotation"))
-        etree.SubElement(a, _q("common", "AnnotationTitle")).text = value
-        etree.SubElement(a, _q("common", "AnnotationType")).text = kind
+        a = etree.SubElement(anns, q("common", "Annotation"))
+        etree.SubElement(a, q("common", "AnnotationTitle")).text = value
+        etree.SubElement(a, q("common", "AnnotationType")).text = kind
 
 
 def codelist_id(dim: str) -> str:
@@ -106,7 +91,7 @@ def merged_codes(cl: Codelist) -> list[tuple[Code, list[str], str | None, str | 
 
 
 def _code_element(parent: etree._Element, cl_id: str, code: Code, versions: list[str], frm, to, parent_code) -> None:
-    el = etree.SubElement(parent, _q("structure", "Code"), id=code.code)
+    el = etree.SubElement(parent, q("structure", "Code"), id=code.code)
     el.set("urn", f"{URN}.codelist.Code={AGENCY}:{cl_id}({VERSION}).{code.code}")
     anns = []
     if frm:
@@ -122,7 +107,7 @@ def _code_element(parent: etree._Element, cl_id: str, code: Code, versions: list
     _annotations(el, anns)
     _names(el, code.label("nb"), code.label("en"))
     if parent_code:
-        p = etree.SubElement(el, _q("structure", "Parent"))
+        p = etree.SubElement(el, q("structure", "Parent"))
         etree.SubElement(p, "Ref", id=parent_code)
 
 
@@ -135,7 +120,7 @@ def _maintainable(
     en: str,
     annotations: list[tuple[str, str]] | None = None,
 ) -> etree._Element:
-    el = etree.SubElement(parent, _q("structure", tag), id=ident, agencyID=AGENCY, version=VERSION)
+    el = etree.SubElement(parent, q("structure", tag), id=ident, agencyID=AGENCY, version=VERSION)
     el.set("isFinal", "true")
     el.set("urn", f"{URN}.{urn_class}={AGENCY}:{ident}({VERSION})")
     _annotations(el, annotations or [])
@@ -145,14 +130,14 @@ def _maintainable(
 
 def _item(parent: etree._Element, tag: str, ident: str, urn_prefix: str, nb: str, en: str) -> etree._Element:
     """An item of a scheme (a code, a concept) with its URN and names in nb and en."""
-    el = etree.SubElement(parent, _q("structure", tag), id=ident)
+    el = etree.SubElement(parent, q("structure", tag), id=ident)
     el.set("urn", f"{URN}.{urn_prefix}.{ident}")
     _names(el, nb, en)
     return el
 
 
 def _concept_ref(parent: etree._Element, concept: str) -> None:
-    ci = etree.SubElement(parent, _q("structure", "ConceptIdentity"))
+    ci = etree.SubElement(parent, q("structure", "ConceptIdentity"))
     etree.SubElement(
         ci,
         "Ref",
@@ -166,24 +151,24 @@ def _concept_ref(parent: etree._Element, concept: str) -> None:
 
 
 def _enumeration(parent: etree._Element, cl_id: str) -> None:
-    lr = etree.SubElement(parent, _q("structure", "LocalRepresentation"))
-    en = etree.SubElement(lr, _q("structure", "Enumeration"))
+    lr = etree.SubElement(parent, q("structure", "LocalRepresentation"))
+    en = etree.SubElement(lr, q("structure", "Enumeration"))
     etree.SubElement(en, "Ref", id=cl_id, version=VERSION, agencyID=AGENCY, package="codelist", **{"class": "Codelist"})
 
 
 def structure_message(cl: Codelists) -> bytes:
     """The SDMX-ML 2.1 Structure message, deterministic bytes."""
-    root = etree.Element(_q("message", "Structure"), nsmap={k: NS[k] for k in ("message", "structure", "common")})
-    header = etree.SubElement(root, _q("message", "Header"))
-    etree.SubElement(header, _q("message", "ID")).text = "NAVSTAT_STRUCTURE"
-    etree.SubElement(header, _q("message", "Test")).text = "false"
+    root = etree.Element(q("message", "Structure"), nsmap={k: NS[k] for k in ("message", "structure", "common")})
+    header = etree.SubElement(root, q("message", "Header"))
+    etree.SubElement(header, q("message", "ID")).text = "NAVSTAT_STRUCTURE"
+    etree.SubElement(header, q("message", "Test")).text = "false"
     # Deterministic: the date the newest codelist version starts, not the clock.
     newest = max(v.valid_from for c in cl.lists.values() for v in c.versions)
-    etree.SubElement(header, _q("message", "Prepared")).text = f"{newest}T00:00:00Z"
-    etree.SubElement(header, _q("message", "Sender"), id=AGENCY)
-    structures = etree.SubElement(root, _q("message", "Structures"))
+    etree.SubElement(header, q("message", "Prepared")).text = f"{newest}T00:00:00Z"
+    etree.SubElement(header, q("message", "Sender"), id=AGENCY)
+    structures = etree.SubElement(root, q("message", "Structures"))
 
-    codelists = etree.SubElement(structures, _q("structure", "Codelists"))
+    codelists = etree.SubElement(structures, q("structure", "Codelists"))
     for dim in SDMX_DIMENSIONS:
         c = cl[dim]
         el = _maintainable(
@@ -209,10 +194,10 @@ def structure_message(cl: Codelists) -> bytes:
         ),
     ):
         el = _maintainable(codelists, "Codelist", ident, "codelist.Codelist", nb, en, [("NAVSTAT_SUBSET_OF", ref)])
-        for code, (cnb, cen) in codes.items():
-            _item(el, "Code", code, f"codelist.Code={AGENCY}:{ident}({VERSION})", cnb, cen)
+        for symbol, (cnb, cen) in codes.items():
+            _item(el, "Code", symbol, f"codelist.Code={AGENCY}:{ident}({VERSION})", cnb, cen)
 
-    schemes = etree.SubElement(structures, _q("structure", "Concepts"))
+    schemes = etree.SubElement(structures, q("structure", "Concepts"))
     cs = _maintainable(
         schemes,
         "ConceptScheme",
@@ -226,7 +211,7 @@ def structure_message(cl: Codelists) -> bytes:
     for ident, nb, en in concepts:
         _item(cs, "Concept", ident, f"conceptscheme.Concept={AGENCY}:{CONCEPT_SCHEME_ID}({VERSION})", nb, en)
 
-    dsds = etree.SubElement(structures, _q("structure", "DataStructures"))
+    dsds = etree.SubElement(structures, q("structure", "DataStructures"))
     dsd = _maintainable(
         dsds,
         "DataStructure",
@@ -236,40 +221,38 @@ def structure_message(cl: Codelists) -> bytes:
         "Participants in labour market measures",
         [("NAVSTAT_VERSION", __version__)],
     )
-    comps = etree.SubElement(dsd, _q("structure", "DataStructureComponents"))
-    dl = etree.SubElement(comps, _q("structure", "DimensionList"), id="DimensionDescriptor")
+    comps = etree.SubElement(dsd, q("structure", "DataStructureComponents"))
+    dl = etree.SubElement(comps, q("structure", "DimensionList"), id="DimensionDescriptor")
     dl.set("urn", f"{URN}.datastructure.DimensionDescriptor={AGENCY}:{DSD_ID}({VERSION}).DimensionDescriptor")
     for pos, dim in enumerate(SDMX_DIMENSIONS, 1):
-        d = etree.SubElement(dl, _q("structure", "Dimension"), id=dim, position=str(pos))
+        d = etree.SubElement(dl, q("structure", "Dimension"), id=dim, position=str(pos))
         d.set("urn", f"{URN}.datastructure.Dimension={AGENCY}:{DSD_ID}({VERSION}).{dim}")
         _concept_ref(d, dim)
         _enumeration(d, codelist_id(dim))
-    td = etree.SubElement(
-        dl, _q("structure", "TimeDimension"), id="TIME_PERIOD", position=str(len(SDMX_DIMENSIONS) + 1)
-    )
+    td = etree.SubElement(dl, q("structure", "TimeDimension"), id="TIME_PERIOD", position=str(len(SDMX_DIMENSIONS) + 1))
     td.set("urn", f"{URN}.datastructure.TimeDimension={AGENCY}:{DSD_ID}({VERSION}).TIME_PERIOD")
     _concept_ref(td, "TIME_PERIOD")
-    lr = etree.SubElement(td, _q("structure", "LocalRepresentation"))
-    etree.SubElement(lr, _q("structure", "TextFormat"), textType="ObservationalTimePeriod")
-    al = etree.SubElement(comps, _q("structure", "AttributeList"), id="AttributeDescriptor")
+    lr = etree.SubElement(td, q("structure", "LocalRepresentation"))
+    etree.SubElement(lr, q("structure", "TextFormat"), textType="ObservationalTimePeriod")
+    al = etree.SubElement(comps, q("structure", "AttributeList"), id="AttributeDescriptor")
     al.set("urn", f"{URN}.datastructure.AttributeDescriptor={AGENCY}:{DSD_ID}({VERSION}).AttributeDescriptor")
     for attr in ("OBS_STATUS", "CONF_STATUS"):
-        a = etree.SubElement(al, _q("structure", "Attribute"), id=attr, assignmentStatus="Conditional")
+        a = etree.SubElement(al, q("structure", "Attribute"), id=attr, assignmentStatus="Conditional")
         a.set("urn", f"{URN}.datastructure.DataAttribute={AGENCY}:{DSD_ID}({VERSION}).{attr}")
         _concept_ref(a, attr)
         _enumeration(a, f"CL_{attr}")
-        rel = etree.SubElement(a, _q("structure", "AttributeRelationship"))
-        pm = etree.SubElement(rel, _q("structure", "PrimaryMeasure"))
+        rel = etree.SubElement(a, q("structure", "AttributeRelationship"))
+        pm = etree.SubElement(rel, q("structure", "PrimaryMeasure"))
         etree.SubElement(pm, "Ref", id="OBS_VALUE")
-    ml = etree.SubElement(comps, _q("structure", "MeasureList"), id="MeasureDescriptor")
+    ml = etree.SubElement(comps, q("structure", "MeasureList"), id="MeasureDescriptor")
     ml.set("urn", f"{URN}.datastructure.MeasureDescriptor={AGENCY}:{DSD_ID}({VERSION}).MeasureDescriptor")
-    pm = etree.SubElement(ml, _q("structure", "PrimaryMeasure"), id="OBS_VALUE")
+    pm = etree.SubElement(ml, q("structure", "PrimaryMeasure"), id="OBS_VALUE")
     pm.set("urn", f"{URN}.datastructure.PrimaryMeasure={AGENCY}:{DSD_ID}({VERSION}).OBS_VALUE")
     _concept_ref(pm, "OBS_VALUE")
-    lr = etree.SubElement(pm, _q("structure", "LocalRepresentation"))
-    etree.SubElement(lr, _q("structure", "TextFormat"), textType="Integer")
+    lr = etree.SubElement(pm, q("structure", "LocalRepresentation"))
+    etree.SubElement(lr, q("structure", "TextFormat"), textType="Integer")
 
-    flows = etree.SubElement(structures, _q("structure", "Dataflows"))
+    flows = etree.SubElement(structures, q("structure", "Dataflows"))
     df = _maintainable(
         flows,
         "Dataflow",
@@ -278,7 +261,7 @@ def structure_message(cl: Codelists) -> bytes:
         "Deltakere i arbeidsrettede tiltak, måned",
         "Participants in labour market measures, monthly",
     )
-    st = etree.SubElement(df, _q("structure", "Structure"))
+    st = etree.SubElement(df, q("structure", "Structure"))
     etree.SubElement(
         st, "Ref", id=DSD_ID, version=VERSION, agencyID=AGENCY, package="datastructure", **{"class": "DataStructure"}
     )

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .codelists import load_codelists
 from .model import DIMENSIONS, Observation, Report, Status
-from .readers.navtext import read_file
+from .readers import read_path
 from .writers import jsonstat
 
 _STATUS_NAME = {Status.VALUE: "", Status.CONFIDENTIAL: "confidential", Status.BLANK: "blank"}
@@ -21,8 +21,8 @@ COLUMNS = [*DIMENSIONS, "MEASURE", "TIME_PERIOD", "value", "status"]
 
 
 def read_report(path: str | Path) -> Report:
-    """Read and reconcile a NAV report extract."""
-    return read_file(str(path))
+    """Read and reconcile a NAV report: a text extract or a workbook (.xlsx)."""
+    return read_path(path)
 
 
 def observations_frame(observations: list[Observation]) -> pd.DataFrame:

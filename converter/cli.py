@@ -19,6 +19,7 @@ from . import __version__
 from .codelists import CODELIST_IDS, CodelistError, load_codelists
 from .model import RULES, Report, Severity, Status
 from .outputs import OutputError, install_signal_handlers, write_text, write_with
+from .readers import REPORT_SUFFIXES
 from .readers.textio import InputError
 
 FORMATS = ("jsonstat", "sdmx", "sdmx-csv")
@@ -51,9 +52,9 @@ def _expand(inputs: tuple[str, ...]) -> list[Path]:
         if not p.exists():
             raise Usage(f"{raw}: no such file")
         if p.is_dir():
-            found = sorted(x for x in p.iterdir() if x.is_file() and x.suffix.lower() == ".txt")
+            found = sorted(x for x in p.iterdir() if x.is_file() and x.suffix.lower() in REPORT_SUFFIXES)
             if not found:
-                raise DataError(f"{raw}: folder holds no report files (*.txt)")
+                raise DataError(f"{raw}: folder holds no report files (*.txt, *.xlsx)")
             paths += found
         else:
             paths.append(p)
@@ -62,11 +63,11 @@ def _expand(inputs: tuple[str, ...]) -> list[Path]:
 
 def _read(path: Path):
     """Read, reconcile and check a report; the checks' findings become diagnostics."""
-    from .readers.navtext import read_file
+    from .readers import read_path
     from .validate import check_report
 
     try:
-        report = read_file(str(path))
+        report = read_path(path)
     except InputError as exc:
         raise DataError(f"{exc.file}:{exc.line}: {exc.message}") from None
     report.checks = check_report(report) if report.observations else []
@@ -196,7 +197,8 @@ def convert(
         nonlocal failed
         for d in result["diagnostics"]:
             if _shown(d, obj, strict):
-                click.echo(f"{d['file']}:{d['line']}: {d['severity']} {d['rule']}: {d['message']}", err=True)
+                where = d.get("location") or d["line"]
+                click.echo(f"{d['file']}:{where}: {d['severity']} {d['rule']}: {d['message']}", err=True)
         all_diagnostics.extend(result["diagnostics"])
         if result["error"]:
             click.echo(result["error"], err=True)
@@ -307,7 +309,7 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
         ctx = ", ".join(f"{k}={v}" for k, v in t.context.items()) or "-"
         cols = f"{len(t.columns)} columns ({t.columns[0]} .. {t.columns[-1]})" if t.columns else "no columns"
         click.echo(
-            f"  lines {t.first_line:>4}-{t.last_line:<4} by {t.breakdown:<12} context {ctx:<28} "
+            f"  lines {report.where(t.first_line):>4}-{report.where(t.last_line):<4} by {t.breakdown:<12} context {ctx:<28} "
             f"{t.rows:>3} rows, {cols}"
         )
     acc = report.accounting
@@ -320,7 +322,7 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
     for r in report.checks:
         click.echo(f"  {r.rule} passed {r.passed:>5} failed {r.failed:>4}  {r.title}")
         for f in r.findings[:5]:
-            click.echo(f"    line {f.line}: {f.message}")
+            click.echo(f"    line {report.where(f.line)}: {report.locate(f.message)}")
     click.echo("diagnostics by rule")
     for rule, n in sorted(by_rule.items()):
         click.echo(f"  {rule} {RULES[rule].severity.value:<7} {n:>4}  {RULES[rule].title}")

@@ -309,7 +309,8 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
         ctx = ", ".join(f"{k}={v}" for k, v in t.context.items()) or "-"
         cols = f"{len(t.columns)} columns ({t.columns[0]} .. {t.columns[-1]})" if t.columns else "no columns"
         click.echo(
-            f"  lines {report.where(t.first_line):>4}-{report.where(t.last_line):<4} by {t.breakdown:<12} context {ctx:<28} "
+            f"  lines {report.where(t.first_line):>4}-{report.where(t.last_line):<4} "
+            f"by {t.breakdown:<12} context {ctx:<28} "
             f"{t.rows:>3} rows, {cols}"
         )
     acc = report.accounting

@@ -80,6 +80,7 @@ class _Reconciler:
         self.rows = rows
         self.cl = cl
         self.evidence: dict[FullKey, list[tuple[Cell, RowData]]] = defaultdict(list)
+        self.unreadable: set[tuple] = set()  # full keys of cells that are not a number, * or blank
 
     # -- keys --------------------------------------------------------------------------------
     def _context(self, row: RowData) -> dict[str, str] | None:
@@ -418,6 +419,7 @@ class _Reconciler:
                 continue
             row.key = key
             acc["diagnosed"] += sum(1 for c in row.cells if c is None)
+            self._withhold_unreadable(row, key)
             by_key.setdefault((key, row.period), []).append(row)
         emitted = 0
         for (key, _period), rows in by_key.items():
@@ -492,6 +494,15 @@ class _Reconciler:
         for i, col in enumerate(row.columns):
             if not row.partial or i not in row.partial:
                 self.report.withheld.add((*key, col.measure, col.period))
+
+    def _withhold_unreadable(self, row: RowData, key: tuple[str, ...]) -> None:
+        """A cell that is not a number, * or blank (NAV-E011) is left out: unless another copy prints
+        the figure, the checks must treat it as unknown, not as a part the report does not print."""
+        placement = row.placement or range(len(row.cells))
+        for vi, ci in enumerate(placement):
+            if row.cells[vi] is None and ci < len(row.columns):
+                col = row.columns[ci]
+                self.unreadable.add((*key, col.measure, col.period))
 
     def _emit(self, fk: FullKey, cell: Cell, sources: list[tuple[Cell, RowData]]) -> None:
         key, measure, period = fk
@@ -742,4 +753,6 @@ def reconcile(report: Report, rows: list[RowData], cl: Codelists, literal: bool 
             r.key = rec._key_for(r, r.choice)
     _breakdowns(rows)
     rec.merge()
+    if rec.unreadable:
+        report.withheld |= rec.unreadable - {(*o.key, o.measure, o.period) for o in report.observations}
     report.observations.sort(key=lambda o: (o.key, o.measure, o.period))

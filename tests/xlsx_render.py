@@ -33,8 +33,10 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 def _is_title(text: str) -> bool:
     key = normalize(text)
-    return "tidsserie" in key or bool(re.search(r"\bTILT\d{3}\b", text, re.I)) or key.startswith(
-        "deltakere i arbeidsrettede tiltak"
+    return (
+        "tidsserie" in key
+        or bool(re.search(r"\bTILT\d{3}\b", text, re.I))
+        or key.startswith("deltakere i arbeidsrettede tiltak")
     )
 
 
@@ -72,6 +74,7 @@ class _Renderer:
         self.n = 0
         self.trailing_gap = False
         self.pending_title: tuple[int, str] | None = None
+        self.section = ""
         self.report = report
         self.by_line: dict[int, dict[str, tuple]] = {}
         if report is not None:
@@ -114,7 +117,7 @@ class _Renderer:
     def header(self, no: int, words: list[str]) -> None:
         joined = " ".join(words)
         months = sorted({MONTHS[w] for w in normalize(joined).split() if w in MONTHS})
-        captions = ([_YTD_CAPTION] if _is_ytd(joined) or "gjennomsnitthittiliar" in squash(normalize(joined)) else [])
+        captions = [_YTD_CAPTION] if _is_ytd(joined) or "gjennomsnitthittiliar" in squash(normalize(joined)) else []
         captions += [k.capitalize() for k, v in sorted(MONTHS.items(), key=lambda kv: kv[1]) if v in months]
         self.n = len(captions)
         self.row += 1
@@ -182,7 +185,9 @@ class _Renderer:
             self.pending_title = (no, text)
             return
         if level in (1, 2) or key in SECTIONS:
-            self.sheet(text)
+            if text != self.section:  # a page of the same section continues its sheet
+                self.section = text
+                self.sheet(text)
             self.places[no] = f"{self.ws.title}!A1"
             self.flush_title()
             return
@@ -195,7 +200,7 @@ class _Renderer:
         self.text(no, text)
 
 
-def render(text: str, target: str | Path, report: Report | None = None) -> dict[int, str]:
+def render(text: str, target, report: Report | None = None) -> dict[int, str]:
     """Write `text` (a report extract) as a workbook at `target`; returns text line -> `Sheet!A12`.
 
     `report` (the text reader's result for `text`) places the cells of damaged rows; without it a
@@ -208,5 +213,5 @@ def render(text: str, target: str | Path, report: Report | None = None) -> dict[
         r.sheet("Rapport")
     for ws in r.wb.worksheets:
         ws.column_dimensions["A"].width = 42
-    r.wb.save(str(target))
+    r.wb.save(target if hasattr(target, "write") else str(target))
     return r.places

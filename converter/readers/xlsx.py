@@ -430,11 +430,9 @@ class _SheetReader:
             what = f"column {column_letter(c)} headed '{text}'" if text else f"empty column {column_letter(c)}"
             self.out.note(where, f"{what} holds no figures; skipped")
         if self.extras.cached:
-            first = ", ".join(self.ref(r, c) for r, c in sorted(self.extras.cached)[:3])
-            n = len(self.extras.cached)
-            self.out.note(
-                f"{self.name}!A1", f"{n} formula cells read as their cached values ({first}{', ...' if n > 3 else ''})"
-            )
+            cells = ", ".join(self.ref(r, c) for r, c in sorted(self.extras.cached)[:3])
+            more = f" and {len(self.extras.cached) - 3} more" if len(self.extras.cached) > 3 else ""
+            self.out.note(f"{self.name}!A1", f"formula cells read as their cached values: {cells}{more}")
         if self.extras.hidden_rows:
             rows = ", ".join(str(r + 1) for r in self.extras.hidden_rows[:10])
             self.out.note(f"{self.name}!A1", f"rows hidden in Excel, read like the others: {rows}")
@@ -482,9 +480,7 @@ def _read_sheet(path: str, wb, meta, parts: dict[str, str], zf: zipfile.ZipFile,
     if "kommune" in sheet.lower():
         del out.lines[start:]
         out.locations.pop(section, None)
-        out.note(
-            f"{sheet}!A1", f"sheet '{sheet}' breaks down by municipality, which navstat does not model yet; skipped"
-        )
+        out.note(f"{sheet}!A1", f"sheet '{sheet}' is a municipality table, which navstat does not model yet; skipped")
         return
     reader = _SheetReader(path, sheet, _sheet_extras(zf, parts.get(sheet, "")), out)
     col0 = data.start[1] if data.start else 0
@@ -498,7 +494,7 @@ def _read_sheet(path: str, wb, meta, parts: dict[str, str], zf: zipfile.ZipFile,
         _truncate(out, start)
         out.note(
             f"{sheet}!A1",
-            f"sheet '{sheet}' breaks down by municipality (rows like '{reader.municipal}'), "
+            f"sheet '{sheet}' is a municipality table (rows like '{reader.municipal}'), "
             "which navstat does not model yet; skipped",
         )
         return

@@ -63,7 +63,7 @@ def rendered(tmp_path_factory) -> dict[str, tuple[Path, dict[int, str]]]:
 
 @pytest.mark.parametrize("name", sorted(SEEDS))
 def test_workbook_gives_the_observations_of_the_text_extract(name, rendered):
-    path, places = rendered[name]
+    path, _ = rendered[name]
     text = seed_report(name)
     book = read_path(path)
     assert observations(book) == observations(text)

@@ -11,7 +11,6 @@ nothing more. `render` returns where each text line went (`Sheet!A12`), to compa
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font

@@ -5,6 +5,7 @@ are read or refused as the issue says, with `file.xlsx:Sheet!A12` places."""
 from __future__ import annotations
 
 import collections
+import datetime
 import io
 import json
 import re
@@ -218,7 +219,7 @@ def nav_workbook(path: Path, rows=None, header=None, period="Januar 2024 - Mars 
     header = header or HEADER
     ws.append([TITLE])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
-    ws.append(["Rapport oppdatert: 02.04.2024"])
+    ws.append(["Rapport oppdatert:", datetime.date(2024, 4, 2)])
     ws.append([period] if period else [])
     ws.append([])
     ws.append(header)
@@ -267,8 +268,12 @@ def test_columns_are_matched_by_caption_not_position(tmp_path):
     """Months in another order and the average last: the captions decide."""
     path = tmp_path / "order.xlsx"
     order = [0, 4, 2, 3, 1]  # label, Mars, Januar, Februar, average
-    nav_workbook(path, rows=[[r[i] for i in order] for r in ROWS], header=[HEADER[i] for i in order])
-    expected_oslo(read_path(path))
+    header = [HEADER[i] for i in order]
+    header[0] = "Fylke"  # a caption over the labels
+    nav_workbook(path, rows=[[r[i] for i in order] for r in ROWS], header=header)
+    report = read_path(path)
+    expected_oslo(report)
+    assert not report.diagnostics
 
 
 def test_empty_and_na_columns_are_skipped_with_a_note(tmp_path):
@@ -385,6 +390,43 @@ def test_municipality_sheets_are_skipped_by_name_or_rows(tmp_path):
         f"{path}:Tiltak og kommune!A1: info NAV-I034: sheet 'Tiltak og kommune' is a municipality table, "
         "which navstat does not model yet; skipped",
     ]
+
+
+def test_large_workbook_reads_in_bounded_memory(tmp_path):
+    """A workbook's peak memory stays near its text extract's: calamine holds one sheet at a time."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.make_report import write_report
+
+    buf = io.StringIO()
+    write_report(buf, 150_000, seed=5)
+    text = tmp_path / "big.txt"
+    text.write_text(buf.getvalue(), encoding="utf-8")
+    render(buf.getvalue(), tmp_path / "big.xlsx", read_report(buf.getvalue(), "big.txt"))
+    peaks = {}
+    for src in ("big.txt", "big.xlsx"):
+        code = (
+            "import sys\nfrom converter.cli import main\n"
+            f"sys.argv = ['navstat', '-q', 'convert', {str(tmp_path / src)!r}, '-o', {str(tmp_path / 'o.json')!r}]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+            "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])\n"
+        )
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+        peaks[src] = int(r.stdout.split()[-1]) / 1024
+    assert peaks["big.xlsx"] < peaks["big.txt"] * 1.3 + 30, peaks
+
+
+def test_workbook_that_unpacks_too_large_is_refused(tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    nav_workbook(path)
+    r = subprocess.run(
+        [NAVSTAT, "convert", str(path), "-o", str(tmp_path / "o.json")],
+        capture_output=True,
+        text=True,
+        env={"NAVSTAT_MAX_BYTES": "5000", "PATH": "/usr/bin:/bin"},
+    )
+    assert r.returncode == 1
+    assert "bytes; larger than 5000 bytes is not a NAV report" in r.stderr and "Traceback" not in r.stderr
 
 
 @pytest.mark.parametrize(

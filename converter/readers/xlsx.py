@@ -22,6 +22,7 @@ statistic (no header of months; municipality tables) are reported and skipped.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import zipfile
@@ -256,6 +257,8 @@ def _text(value: object) -> str:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%d.%m.%Y")  # as NAV writes dates ("Rapport oppdatert: 02.01.2025")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
@@ -372,10 +375,18 @@ class _SheetReader:
             self.text_row(r, cells)
 
     def text_row(self, r: int, cells: list[tuple[int, object]]) -> None:
+        """One line per text cell; a caption ending in ':' takes the cell after it ("Rapport
+        oppdatert:" and a date cell)."""
+        lines: list[tuple[int, str]] = []
         for c, v in cells:
-            if not isinstance(v, str):
+            if not isinstance(v, str) and not isinstance(v, dt.date | dt.time | dt.timedelta):
                 self.stray_figures = True
             text = _text(v)
+            if lines and lines[-1][1].endswith(":"):
+                lines[-1] = (lines[-1][0], f"{lines[-1][1]} {text}")
+            else:
+                lines.append((c, text))
+        for c, text in lines:
             if _PERIOD.match(normalize(text)):
                 self.period_seen = True
             self.out.add(text, self.ref(r, c))

@@ -119,6 +119,9 @@ def test_cli_converts_a_workbook_to_the_bytes_of_its_text_extract(fmt, rendered,
     a = text_out.read_text(encoding="utf-8")
     b = book_out.read_text(encoding="utf-8").replace(path.name, SEEDS["2024"].name)
     assert a == b
+    if fmt != "sdmx-csv":  # schema, codes and consistency of the workbook's own output
+        v = run("validate", str(book_out.rename(book_out.with_suffix(".json" if fmt == "jsonstat" else ".xml"))))
+        assert v.returncode == 0, v.stderr
 
 
 def test_cli_inspect_and_report_name_sheet_and_cell(rendered, tmp_path):
@@ -427,6 +430,19 @@ def test_workbook_that_unpacks_too_large_is_refused(tmp_path):
     )
     assert r.returncode == 1
     assert "bytes; larger than 5000 bytes is not a NAV report" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_figures_before_any_header_are_an_error(tmp_path):
+    path = tmp_path / "stray.xlsx"
+    wb = nav_workbook(path)
+    wb.active["C3"] = 17  # beside the period, above the header
+    wb.save(path)
+    r = run("convert", str(path), "-o", str(tmp_path / "o.json"))
+    assert r.returncode == 1
+    assert (
+        r.stderr
+        == f"navstat: error: {path}:Tiltak og fylke!C3: figures before the first header of months on this sheet\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -316,7 +316,7 @@ class _SheetReader:
         self.used_skipped: dict[int, str] = {}  # skipped columns that held something (error raised)
         self.skipped_notes: dict[tuple[int, str], str] = {}
         self.municipal = ""
-        self.stray_figures = False  # numbers outside any table
+        self.stray_figures = ""  # the first number outside any table (`Sheet!B3`)
         self.pending: tuple[int, list[tuple[int, object]]] | None = None  # a label-only row, undecided
 
     def ref(self, row: int, col: int) -> str:
@@ -380,7 +380,7 @@ class _SheetReader:
         lines: list[tuple[int, str]] = []
         for c, v in cells:
             if not isinstance(v, str) and not isinstance(v, dt.date | dt.time | dt.timedelta):
-                self.stray_figures = True
+                self.stray_figures = self.stray_figures or self.ref(r, c)
             text = _text(v)
             if lines and lines[-1][1].endswith(":"):
                 lines[-1] = (lines[-1][0], f"{lines[-1][1]} {text}")
@@ -392,6 +392,10 @@ class _SheetReader:
             self.out.add(text, self.ref(r, c))
 
     def start_table(self, h: _Header, cells: list[tuple[int, object]]) -> None:
+        if self.stray_figures and self.headers == 0:
+            raise WorkbookError(
+                self.path, "figures before the first header of months on this sheet", self.stray_figures
+            )
         if not self.period_seen:
             raise self.fail(
                 h.row, h.first, "table header before any period cell (like 'Januar 2024 - Desember 2024') on this sheet"

@@ -313,7 +313,6 @@ class _SheetReader:
         self.header: _Header | None = None
         self.headers = 0
         self.period_seen = False
-        self.used_skipped: dict[int, str] = {}  # skipped columns that held something (error raised)
         self.skipped_notes: dict[tuple[int, str], str] = {}
         self.municipal = ""
         self.stray_figures = ""  # the first number outside any table (`Sheet!B3`)
@@ -326,12 +325,14 @@ class _SheetReader:
         return WorkbookError(self.path, message, self.ref(row, col))
 
     def rows(self, raw_rows: Iterator[list], col0: int) -> None:
-        ex = self.extras
+        special: dict[int, list[int]] = {}  # row -> columns of error cells and uncached formulas
+        for r, c in self.extras.errors.keys() | self.extras.uncached.keys():
+            special.setdefault(r, []).append(c)
         for r, values in enumerate(raw_rows):
             cells = [(col0 + j, v) for j, v in enumerate(values) if v != ""]
-            for rc in ex.errors.keys() | ex.uncached.keys():
-                if rc[0] == r and all(c != rc[1] for c, _ in cells):
-                    cells.append((rc[1], self._special(rc)))
+            if r in special:  # calamine shows these cells as empty
+                filled = {c for c, _ in cells}
+                cells += [(c, self._special((r, c))) for c in special[r] if c not in filled]
             if cells:
                 cells.sort(key=lambda cv: cv[0])
                 self.row(r, cells)
@@ -493,8 +494,7 @@ def _read_sheet(path: str, wb, meta, parts: dict[str, str], zf: zipfile.ZipFile,
     if meta.visible != pc.SheetVisibleEnum.Visible:
         out.note(f"{sheet}!A1", f"sheet '{sheet}' is hidden in Excel; read like the others", section)
     if "kommune" in sheet.lower():
-        del out.lines[start:]
-        out.locations.pop(section, None)
+        _truncate(out, start)
         out.note(f"{sheet}!A1", f"sheet '{sheet}' is a municipality table, which navstat does not model yet; skipped")
         return
     reader = _SheetReader(path, sheet, _sheet_extras(zf, parts.get(sheet, "")), out)

@@ -174,7 +174,8 @@ def convert(
         nonlocal failed
         for d in result["diagnostics"]:
             if _shown(d, obj, strict):
-                click.echo(f"{d['file']}:{d['line']}: {d['severity']} {d['rule']}: {d['message']}", err=True)
+                where = d.get("location") or d["line"]
+                click.echo(f"{d['file']}:{where}: {d['severity']} {d['rule']}: {d['message']}", err=True)
         all_diagnostics.extend(result["diagnostics"])
         if result["error"]:
             click.echo(result["error"], err=True)
@@ -356,7 +357,8 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
         ctx = ", ".join(f"{k}={v}" for k, v in t.context.items()) or "-"
         cols = f"{len(t.columns)} columns ({t.columns[0]} .. {t.columns[-1]})" if t.columns else "no columns"
         click.echo(
-            f"  lines {t.first_line:>4}-{t.last_line:<4} by {t.breakdown:<12} context {ctx:<28} "
+            f"  lines {report.where(t.first_line):>4}-{report.where(t.last_line):<4} "
+            f"by {t.breakdown:<12} context {ctx:<28} "
             f"{t.rows:>3} rows, {cols}"
         )
     acc = report.accounting
@@ -369,7 +371,7 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
     for r in report.checks:
         click.echo(f"  {r.rule} passed {r.passed:>5} failed {r.failed:>4}  {r.title}")
         for f in r.findings[:5]:
-            click.echo(f"    line {f.line}: {f.message}")
+            click.echo(f"    line {report.where(f.line)}: {report.locate(f.message)}")
     click.echo("diagnostics by rule")
     for rule, n in sorted(by_rule.items()):
         click.echo(f"  {rule} {RULES[rule].severity.value:<7} {n:>4}  {RULES[rule].title}")

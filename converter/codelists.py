@@ -323,10 +323,10 @@ class Codelist:
         if elsewhere:
             # An exact name of a code of another version is never re-routed to a look-alike code.
             return Resolution(label, (), "none", 0.0, elsewhere)
-        for key in [squash(v) for v in variants]:
-            r = index.approximate(label, key)
-            if r is not None:
-                return r
+        for variant in variants:
+            found = index.approximate(label, variant)
+            if found is not None:
+                return found
         return Resolution(label, (), "none", 0.0, f"no {self.id} code is named '{clean_label(label)}'")
 
     def _label_index(self, start: str, end: str) -> _LabelIndex:

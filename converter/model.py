@@ -7,6 +7,7 @@ other.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -78,6 +79,7 @@ class Diagnostic:
     line: int
     message: str
     hint: str = ""
+    location: str = ""  # where in a workbook (`Sheet!A12`); the line then numbers the reader's rows
 
     @property
     def severity(self) -> Severity:
@@ -85,10 +87,10 @@ class Diagnostic:
 
     def format(self) -> str:
         """One line, as compilers print them: `file:line: severity rule: message`."""
-        return f"{self.file}:{self.line}: {self.severity.value} {self.rule}: {self.message}"
+        return f"{self.file}:{self.location or self.line}: {self.severity.value} {self.rule}: {self.message}"
 
     def as_dict(self) -> dict:
-        return {
+        d = {
             "rule": self.rule,
             "severity": self.severity.value,
             "file": self.file,
@@ -96,6 +98,9 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint or RULES[self.rule].hint,
         }
+        if self.location:
+            d["location"] = self.location
+        return d
 
 
 @dataclass(slots=True)
@@ -152,10 +157,32 @@ class Report:
     # full keys printed more than once, and how many of them had disagreeing copies
     copies: Counter = field(default_factory=Counter)
     checks: list = field(default_factory=list)  # quality rule results (validate.RuleResult)
+    # line -> place in the source, for readers whose lines are not the file's (a workbook: `Sheet!A12`)
+    locations: dict[int, str] = field(default_factory=dict)
 
     def diagnose(self, rule: str, line: int, message: str, hint: str = "") -> None:
-        self.diagnostics.append(Diagnostic(rule, self.source, line, message, hint))
+        if self.locations:
+            message = self.locate(message)
+        self.diagnostics.append(Diagnostic(rule, self.source, line, message, hint, self.locations.get(line, "")))
+
+    def where(self, line: int) -> str:
+        """The place of a line (of an observation or diagnostic) in the source: `Sheet!A12` or the line."""
+        return self.locations.get(line) or str(line)
+
+    def locate(self, message: str) -> str:
+        """A message that names lines ("on lines 12, 40"), with the places of those lines instead."""
+
+        def place(m: re.Match) -> str:
+            lines = [int(n) for n in m.group(2).split(", ")]
+            if not all(n in self.locations for n in lines):
+                return m.group(0)
+            return ", ".join(self.locations[n] for n in lines)
+
+        return _LINES.sub(place, message)
 
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+
+_LINES = re.compile(r"\b(lines?) (\d+(?:, \d+)*)\b")

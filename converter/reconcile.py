@@ -83,6 +83,7 @@ class _Reconciler:
         self.rows = rows
         self.cl = cl
         self.evidence: dict[FullKey, list[tuple[Cell, RowData]]] = defaultdict(list)
+        self.unreadable: set[tuple] = set()  # full keys of cells that are not a number, * or blank
 
     # -- keys --------------------------------------------------------------------------------
     def _context(self, row: RowData) -> dict[str, str] | None:
@@ -224,7 +225,8 @@ class _Reconciler:
             elif row.report_level in levels:
                 lvl = row.report_level
                 choice, why = levels[lvl], f"the report has only {'measure' if lvl == 'code' else 'group'} rows"
-            elif row.role == "total" and (lvl := self._sibling_totals_level(row)) in levels:
+            elif row.role == "total" and (sib := self._sibling_totals_level(row)) is not None and sib in levels:
+                lvl = sib
                 kind = "measures" if lvl == "code" else "groups"
                 choice, why = levels[lvl], f"the other totals of tables by {row.dim} are {kind}"
             elif "grupp" in row.section.lower():
@@ -558,6 +560,7 @@ class _Reconciler:
                 continue
             row.key = key
             acc["diagnosed"] += sum(1 for c in row.cells if c is None)
+            self._withhold_unreadable(row, key)
             by_key.setdefault((key, row.period), []).append(row)
         emitted = 0
         for (key, _period), rows in by_key.items():
@@ -632,6 +635,15 @@ class _Reconciler:
         for i, col in enumerate(row.columns):
             if not row.partial or i not in row.partial:
                 self.report.withheld.add((*key, col.measure, col.period))
+
+    def _withhold_unreadable(self, row: RowData, key: tuple[str, ...]) -> None:
+        """A cell that is not a number, * or blank (NAV-E011) is left out: unless another copy prints
+        the figure, the checks must treat it as unknown, not as a part the report does not print."""
+        placement = row.placement or range(len(row.cells))
+        for vi, ci in enumerate(placement):
+            if row.cells[vi] is None and ci < len(row.columns):
+                col = row.columns[ci]
+                self.unreadable.add((*key, col.measure, col.period))
 
     def _emit(self, fk: FullKey, cell: Cell, sources: list[tuple[Cell, RowData]]) -> None:
         key, measure, period = fk
@@ -896,4 +908,6 @@ def reconcile(report: Report, rows: list[RowData], cl: Codelists, literal: bool 
             r.key = rec._key_for(r, r.choice)
     _breakdowns(rows)
     rec.merge()
+    if rec.unreadable:
+        report.withheld |= rec.unreadable - {(*o.key, o.measure, o.period) for o in report.observations}
     report.observations.sort(key=lambda o: (o.key, o.measure, o.period))

@@ -58,6 +58,13 @@ class WriteOptions:
 
 # Most specific first; the fallback last.
 READERS: tuple[ReaderEntry, ...] = (
+    # NAV's Excel workbooks, by content (a zip or, password-protected, an OLE2 file), whatever the name
+    ReaderEntry(
+        "xlsx",
+        read="converter.readers.xlsx:read_workbook",
+        handles="converter.readers.xlsx:handles",
+        suffixes=(".xlsx",),
+    ),
     ReaderEntry("text", read="converter.readers.navtext:read_file", suffixes=(".txt",)),  # NAV's text extracts
 )
 

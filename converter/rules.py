@@ -132,6 +132,8 @@ DISCLOSURE_AUDIT: Final = _rule(
     check="disclosure audit: no suppressed cell follows exactly from printed figures",
 )
 
+WORKBOOK_NOTE: Final = _rule("NAV-I035", _I, "workbook: a column, sheet, formula or hidden part noted while reading")
+
 # -- combining reports (`navstat combine`, combine.py and harmonise.py) -------------------------
 REVISED: Final = _rule("NAV-W050", _W, "figure revised by a later report", "the later release's figure is used")
 REVISION_UNORDERED: Final = _rule(

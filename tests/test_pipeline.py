@@ -140,7 +140,7 @@ def test_a_reader_is_one_registry_line_chosen_by_content(tmp_path, monkeypatch):
     assert read_calls == [("read", str(src))] and report.checks == [] and report.observations == []
     assert registry.reader_for(SEEDS["2021"]).name == "text"
     assert registry.reader_for(tmp_path / "missing.txt").name == "text"  # the fallback explains the error
-    assert registry.report_suffixes() == (".fk", ".txt")
+    assert registry.report_suffixes() == (".fk", ".xlsx", ".txt")
 
 
 def test_a_folder_writer_is_one_registry_line(tmp_path, monkeypatch):

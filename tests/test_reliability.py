@@ -61,7 +61,7 @@ CORPUS: dict[str, tuple[bytes, str, str]] = {
     "whitespace-only": (b" \n\t\n  \n", "rejects", "file is empty"),
     "nul-bytes": (b"abc\x00def\n" * 10, "rejects", "binary file"),
     "png-image": (png_bytes(), "rejects", "binary file"),
-    "zip-archive": (zip_bytes(), "rejects", "binary file"),
+    "zip-archive": (zip_bytes(), "rejects", "a zip archive, not an Excel workbook"),
     "random-binary": (hashlib.sha512(b"navstat").digest() * 64, "rejects", ""),
     "prose-only": (b"Dette er ikke en rapport.\nBare tekst.\n", "rejects", "no observations"),
     "no-period": (GOOD.replace("Januar - Mars 2022\n", "").encode(), "rejects", "NAV-E017"),

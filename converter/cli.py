@@ -6,6 +6,7 @@ stderr; no traceback reaches the user unless --debug is given.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import sys
@@ -19,7 +20,7 @@ import click
 from . import __version__
 from .codelists import CODELIST_IDS, Code, CodelistError, load_codelists
 from .model import Diagnostic, Report, Severity, Status
-from .outputs import OutputError, install_signal_handlers, write_text, write_with
+from .outputs import OutputError, check_target, install_signal_handlers, write_text, write_with, written
 from .pipeline import read_report, write_report, writer
 from .readers.textio import InputError
 from .registry import WRITERS, WriteOptions, report_suffixes
@@ -44,7 +45,21 @@ class Usage(click.UsageError):
     exit_code = 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class StdoutClosed(Exception):
+    """Standard output was closed by its reader (a broken pipe)."""
+
+
+class _Group(click.Group):
+    """Click turns a broken pipe into exit 1, the code of a data error; navstat reports it as what it is."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise StdoutClosed from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="navstat")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print info diagnostics too.")
@@ -153,6 +168,7 @@ def convert(
     if split_dir and fmt != "jsonstat":
         raise Usage("--split works with --to jsonstat only")
     targets = _targets(paths, fmt, output, split_dir)
+    _check_targets(paths, targets, writer(fmt, bool(split_dir)).folder, report_path)
     jobs = max(1, min(jobs, len(paths)))
     tasks = [
         dict(
@@ -167,11 +183,11 @@ def convert(
         for p, target in zip(paths, targets, strict=True)
     ]
     show_progress = len(paths) > 1 and not obj["quiet"] and sys.stderr.isatty()
-    failed = False
+    n_failed = 0
     all_diagnostics = []
 
     def handle(result: dict) -> None:
-        nonlocal failed
+        nonlocal n_failed
         for d in result["diagnostics"]:
             if _shown(d, obj, strict):
                 where = d.get("location") or d["line"]
@@ -179,10 +195,12 @@ def convert(
         all_diagnostics.extend(result["diagnostics"])
         if result["error"]:
             click.echo(result["error"], err=True)
-        failed = failed or result["failed"]
+        n_failed += bool(result["failed"])
         if not result["failed"] and not obj["quiet"]:
             click.echo(result["summary"], err=True)
 
+    before = {t["path"]: _output_state(t) for t in tasks}
+    _make_output_folder(paths, output, targets)
     results: Iterable[dict]
     if jobs == 1:
         results = (_convert_one(t) for t in tasks)
@@ -193,20 +211,103 @@ def convert(
         executor = cf.ProcessPoolExecutor(max_workers=jobs)
         results = executor.map(_convert_one, tasks)  # in input order: same output whatever the timing
     try:
-        if show_progress:
-            with click.progressbar(results, length=len(tasks), label="converting", file=sys.stderr) as bar:
-                for result in bar:
+        try:
+            if show_progress:
+                with click.progressbar(results, length=len(tasks), label="converting", file=sys.stderr) as bar:
+                    for result in bar:
+                        handle(result)
+            else:
+                for result in results:
                     handle(result)
-        else:
-            for result in results:
-                handle(result)
-    finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+        finally:
+            if executor is not None:
+                executor.shutdown(cancel_futures=True)  # waits for the running ones: the disk is then final
+    except KeyboardInterrupt:
+        raise Interrupted(_interrupted_outcome(tasks, before, obj)) from None
     if report_path:
         write_text(report_path, json.dumps({"diagnostics": all_diagnostics}, ensure_ascii=False, indent=1) + "\n")
-    if failed:
+    if len(tasks) > 1 and (n_failed or not obj["quiet"]):
+        click.echo(f"navstat: {len(tasks) - n_failed} of {len(tasks)} reports converted, {n_failed} failed", err=True)
+    if n_failed:
         sys.exit(1)
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM during a conversion; the message says what was written and what was not."""
+
+
+def _check_targets(paths: list[Path], targets: list[str], folder: bool, report_path: str | None) -> None:
+    """Every output path is checked before anything is read: none is an input, each can be written."""
+    for target in dict.fromkeys(targets):
+        if folder or (not Path(target).parent.exists() and len(paths) > 1):
+            check_target(target if folder else Path(target).parent, paths, folder=True)
+        else:
+            check_target(target, paths)
+    if report_path:
+        if report_path in ("-", ""):
+            raise Usage("--report needs a file path")
+        check_target(report_path, paths)
+        if any(t != "-" and Path(t).resolve() == Path(report_path).resolve() for t in targets):
+            raise Usage(f"--report {report_path}: the same path as the output")
+
+
+def _make_output_folder(paths: list[Path], output: str, targets: list[str]) -> None:
+    """Several inputs into `-o FOLDER` that does not exist yet: create it (as --split and PX do)."""
+    if len(paths) > 1 and output not in ("-", "") and not Path(output).exists():
+        try:
+            Path(output).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{output}: cannot create the folder: {exc.strerror or exc}") from None
+
+
+def _task_outputs(task: dict) -> list[Path]:
+    """The files a task writes (or would): its file, or its report's files in a folder writer's folder."""
+    target = task["target"]
+    if target in ("-", ""):
+        return []
+    if not writer(task["fmt"], task["split"]).folder:
+        return [Path(target)]
+    folder = Path(target)
+    return sorted(folder.glob(glob_escape(Path(task["path"]).stem) + ".*")) if folder.is_dir() else []
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _output_state(task: dict) -> dict[str, tuple[int, int]]:
+    """What is on disk at a task's outputs: path -> (inode, mtime); an atomic rename changes the inode."""
+    state = {}
+    for p in _task_outputs(task):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        state[str(p)] = (st.st_ino, st.st_mtime_ns)
+    return state
+
+
+def _interrupted_outcome(tasks: list[dict], before: dict[str, dict], obj: dict) -> str:
+    """Compare the disk with what was there before the run: which reports' outputs were written."""
+    done, not_done = [], []
+    for t in tasks:
+        after = _output_state(t)
+        changed = [p for p, sig in after.items() if before[t["path"]].get(p) != sig]
+        (done if changed else not_done).append((t, changed))
+    if not obj["quiet"]:
+        for _t, changed in done:
+            for p in changed:
+                click.echo(f"navstat: written: {p}", err=True)
+    if not tasks or tasks[0]["target"] == "-":
+        return "interrupted; output to standard output incomplete"
+    if not done:
+        return "interrupted; no output written"
+    if len(tasks) == 1:
+        return f"interrupted, but the output was already complete: {', '.join(done[0][1])}"
+    return (
+        f"interrupted; {len(done)} of {len(tasks)} reports written (complete files), "
+        f"{len(not_done)} not written; no partial file left"
+    )
 
 
 def _shown(d: dict, obj: dict, strict: bool) -> bool:
@@ -246,8 +347,8 @@ def _targets(paths: list[Path], fmt: str, output: str, split_dir: str | None) ->
         if folder in ("-", ""):
             raise Usage(f"--to {fmt} writes a folder: give -o FOLDER")
         return [folder] * len(paths)
-    if many and output != "-" and not Path(output).is_dir():
-        raise Usage(f"{output}: with several inputs, -o must be an existing folder")
+    if many and output != "-" and Path(output).exists() and not Path(output).is_dir():
+        raise Usage(f"{output}: with several inputs, -o must be a folder")
     if many and output == "-":
         raise Usage("several inputs need -o FOLDER")
     if not many and output not in ("-", "") and Path(output).is_dir():
@@ -296,6 +397,7 @@ def combine(
         raise Usage(f"--to {fmt} writes a folder: give -o FOLDER")
     if not entry.folder and output not in ("-", "") and Path(output).is_dir():
         raise Usage(f"{output}: combine writes one file; give a file name, not a folder")
+    _check_targets(paths, [output], entry.folder, report_path)
     result = combine_files(paths, fylke_version)
     report = result.report
     for d in report.diagnostics:
@@ -541,6 +643,19 @@ def _is_month(s: str) -> bool:
     return len(s) == 7 and s[4] == "-" and s[:4].isdigit() and s[5:].isdigit() and 1 <= int(s[5:]) <= 12
 
 
+def _closed_stdout() -> None:
+    """The reader of standard output went away (`navstat convert X | head -1`): not a data error.
+    Exit as a command killed by SIGPIPE would (128 + 13), with one line saying the output is incomplete."""
+    import os
+
+    with contextlib.suppress(OSError):  # later flushes of stdout must not fail again at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    with contextlib.suppress(OSError):
+        click.echo("navstat: standard output closed by its reader; output incomplete", err=True)
+    sys.exit(141)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors, exit codes 0/1/2, no tracebacks unless --debug."""
     install_signal_handlers()
@@ -568,14 +683,15 @@ def main(argv: list[str] | None = None) -> None:
     except (OutputError, CodelistError) as exc:
         click.echo(f"navstat: error: {exc}", err=True)
         sys.exit(2 if isinstance(exc, OutputError) else 1)
-    except click.exceptions.Abort:
-        click.echo("navstat: interrupted; no output written", err=True)
+    except Interrupted as exc:
+        click.echo(f"navstat: {exc}", err=True)
         sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("navstat: interrupted; no output written", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        done = written()
+        click.echo(f"navstat: interrupted; {'written: ' + ', '.join(done) if done else 'no output written'}", err=True)
         sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(1)
+    except (BrokenPipeError, StdoutClosed):
+        _closed_stdout()
     except Exception as exc:  # the last guard: a bug must still be one line
         if debug:
             traceback.print_exc()

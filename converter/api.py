@@ -17,7 +17,12 @@ from .model import DIMENSIONS, Observation, Report, Status
 from .readers import jsonstat_back
 from .writers import jsonstat
 
-_STATUS_NAME = {Status.VALUE: "", Status.CONFIDENTIAL: "confidential", Status.BLANK: "blank"}
+_STATUS_NAME = {
+    Status.VALUE: "",
+    Status.CONFIDENTIAL: "confidential",
+    Status.BLANK: "blank",
+    Status.WITHHELD: "withheld",  # printed by the report, left out by navstat: no value
+}
 COLUMNS = [*DIMENSIONS, "MEASURE", "TIME_PERIOD", "value", "status"]
 
 

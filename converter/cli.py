@@ -19,7 +19,7 @@ import click
 
 from . import __version__
 from .codelists import CODELIST_IDS, Code, CodelistError, load_codelists
-from .model import Diagnostic, Report, Severity, Status
+from .model import Diagnostic, Report, Severity, Status, key_dict
 from .outputs import OutputError, check_target, install_signal_handlers, write_text, write_with, written
 from .pipeline import read_report, write_report, writer
 from .readers.textio import InputError
@@ -184,7 +184,8 @@ def convert(
     ]
     show_progress = len(paths) > 1 and not obj["quiet"] and sys.stderr.isatty()
     n_failed = 0
-    all_diagnostics = []
+    all_diagnostics: list[dict] = []
+    cells: dict[str, list[dict]] = {"left_out": [], "disclosure_audit": []}
 
     def handle(result: dict) -> None:
         nonlocal n_failed
@@ -193,6 +194,8 @@ def convert(
                 where = d.get("location") or d["line"]
                 click.echo(f"{d['file']}:{where}: {d['severity']} {d['rule']}: {d['message']}", err=True)
         all_diagnostics.extend(result["diagnostics"])
+        for k in cells:
+            cells[k].extend(result[k])
         if result["error"]:
             click.echo(result["error"], err=True)
         n_failed += bool(result["failed"])
@@ -225,7 +228,8 @@ def convert(
     except KeyboardInterrupt:
         raise Interrupted(_interrupted_outcome(tasks, before, obj)) from None
     if report_path:
-        write_text(report_path, json.dumps({"diagnostics": all_diagnostics}, ensure_ascii=False, indent=1) + "\n")
+        doc = {"diagnostics": all_diagnostics, **cells}
+        write_text(report_path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
     if len(tasks) > 1 and (n_failed or not obj["quiet"]):
         click.echo(f"navstat: {len(tasks) - n_failed} of {len(tasks)} reports converted, {n_failed} failed", err=True)
     if n_failed:
@@ -324,8 +328,14 @@ def _convert_one(task: dict) -> dict:
     try:
         report = _read(path)
     except Unreadable as exc:  # its diagnostic (NAV-E001) is the one line printed
-        return {"diagnostics": [exc.diagnostic.as_dict()], "error": "", "summary": "", "failed": True}
-    out = {"diagnostics": [d.as_dict() for d in report.diagnostics], "error": "", "summary": "", "failed": True}
+        return {"diagnostics": [exc.diagnostic.as_dict()], "error": "", "summary": "", "failed": True, **_cells(None)}
+    out = {
+        "diagnostics": [d.as_dict() for d in report.diagnostics],
+        "error": "",
+        "summary": "",
+        "failed": True,
+        **_cells(report),
+    }
     if not report.observations:
         out["error"] = f"{path}:0: error: no observations could be read; nothing written"
         return out
@@ -336,6 +346,20 @@ def _convert_one(task: dict) -> dict:
     n = write_report(report, writer(task["fmt"], task["split"]), task["target"], options)
     out["summary"], out["failed"] = _summary(report, n), False
     return out
+
+
+def _cells(report: Report | None) -> dict[str, list[dict]]:
+    """The cells a report left out and those the disclosure audit found derivable, each with key, line, reason."""
+    if report is None:
+        return {"left_out": [], "disclosure_audit": []}
+    audit = next((r for r in report.checks if r.rule == DISCLOSURE_AUDIT), None)
+    found = []
+    for f in audit.findings if audit else []:
+        entry = {"file": report.source, "line": f.line, "key": key_dict(f.key), "reason": f.message}
+        if f.line in report.locations:
+            entry["location"] = report.locations[f.line]
+        found.append(entry)
+    return {"left_out": report.left_out_cells(), "disclosure_audit": found}
 
 
 def _targets(paths: list[Path], fmt: str, output: str, split_dir: str | None) -> list[str]:
@@ -426,30 +450,58 @@ def combine(
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT")
-@click.option("--json", "as_json", is_flag=True, help="Print the inspection as JSON.")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUTS...")
+@click.option("--json", "as_json", is_flag=True, help="Print the inspection as JSON (a list when several reports).")
 @click.pass_obj
-def inspect(obj: dict, input_path: str, as_json: bool) -> None:
-    """Show the tables found in a report, the cell accounting and the diagnostics by rule."""
-    paths = _expand((input_path,))
-    report = _read(paths[0])
-    by_rule = Counter(d.rule for d in report.diagnostics)
+def inspect(obj: dict, inputs: tuple[str, ...], as_json: bool) -> None:
+    """Show the tables found in reports, the cell accounting and the diagnostics by rule.
+
+    Several files or a folder: every report is inspected; with --json the output is then a JSON list,
+    one entry per report (a single file gives one object, as before). Exit 1 if any report cannot be read."""
+    paths = _expand(inputs)
+    docs, unreadable = [], 0
+    for i, path in enumerate(paths):
+        try:
+            report = _read(path)
+        except Unreadable as exc:
+            if len(paths) == 1:
+                raise
+            click.echo(exc.diagnostic.format(), err=True)
+            unreadable += 1
+            continue
+        if as_json:
+            docs.append(_inspection(report))
+        else:
+            if i:
+                click.echo("")
+            _print_inspection(report, obj)
     if as_json:
-        doc = {
-            "source": report.source,
-            "metadata": dataclasses.asdict(report.metadata),
-            "tables": [dataclasses.asdict(t) for t in report.tables],
-            "accounting": dict(report.accounting),
-            "observations": len(report.observations),
-            "rules": {
-                r: {"count": n, "severity": RULES[r].severity.value, "title": RULES[r].title}
-                for r, n in sorted(by_rule.items())
-            },
-            "checks": [r.as_dict() for r in report.checks],
-            "diagnostics": [d.as_dict() for d in report.diagnostics],
-        }
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
-        return
+        many = len(paths) > 1 or any(Path(x).is_dir() for x in inputs)
+        click.echo(json.dumps(docs if many else docs[0], ensure_ascii=False, indent=1))
+    if unreadable:
+        sys.exit(1)
+
+
+def _inspection(report: Report) -> dict:
+    by_rule = Counter(d.rule for d in report.diagnostics)
+    return {
+        "source": report.source,
+        "metadata": dataclasses.asdict(report.metadata),
+        "tables": [dataclasses.asdict(t) for t in report.tables],
+        "accounting": dict(report.accounting),
+        "observations": len(report.observations),
+        "rules": {
+            r: {"count": n, "severity": RULES[r].severity.value, "title": RULES[r].title}
+            for r, n in sorted(by_rule.items())
+        },
+        "checks": [r.as_dict() for r in report.checks],
+        "diagnostics": [d.as_dict() for d in report.diagnostics],
+        **_cells(report),
+    }
+
+
+def _print_inspection(report: Report, obj: dict) -> None:
+    by_rule = Counter(d.rule for d in report.diagnostics)
     m = report.metadata
     click.echo(f"report   {report.source}")
     click.echo(f"title    {m.title or '-'}   id {m.report_id or '-'}")
@@ -469,6 +521,10 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
         f"diagnosed {acc['diagnosed']}"
     )
     click.echo(f"observations {len(report.observations)}")
+    if report.withheld:
+        lines = sorted({c["line"] for c in report.left_out_cells()})
+        shown = ", ".join(report.where(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
+        click.echo(f"left out {len(report.withheld)} cells the report prints (lines {shown}; keys in --json)")
     click.echo("checks")
     for r in report.checks:
         click.echo(f"  {r.rule} passed {r.passed:>5} failed {r.failed:>4}  {r.title}")

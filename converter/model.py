@@ -42,6 +42,10 @@ class Status(StrEnum):
     VALUE = "A"  # a number
     CONFIDENTIAL = "C"  # `*`: a value below 4 suppressed by NAV (statistikkloven § 7-1)
     BLANK = "B"  # an empty cell in a printed row: no figure printed
+    # the report prints a figure here but navstat left it out (it could not be read with certainty). Never
+    # the status of an observation of a report (those cells are `Report.withheld`); outputs mark such
+    # cells with it, without a value, and reading an output back gives it.
+    WITHHELD = "W"
 
 
 class StatusSymbols(TypedDict):
@@ -69,7 +73,21 @@ STATUS_SYMBOLS: dict[Status, StatusSymbols] = {
         "nb": "Tomt felt i rapporten: ingen verdi oppgitt",
         "en": "Empty cell in the report: no figure printed",
     },
+    Status.WITHHELD: {
+        "jsonstat": "?",  # as PX shows its "...." (writers/px.py)
+        "sdmx_obs": "L",  # SDMX:CL_OBS_STATUS "missing value; data exist but were not collected"
+        "sdmx_conf": None,
+        "nb": "Tallet står i rapporten, men navstat utelot det: det kunne ikke leses sikkert (se navstat inspect)",
+        "en": "The report prints a figure here, but navstat left it out: it could not be read with certainty "
+        "(see navstat inspect)",
+    },
 }
+MISSING_STATUSES = (Status.CONFIDENTIAL, Status.BLANK, Status.WITHHELD)  # the statuses outputs mark, in order
+
+
+def key_dict(full_key: tuple[str, ...]) -> dict[str, str]:
+    """A full key (codes, measure, period) as a mapping for JSON: {"TILTAK": .., "MEASURE": .., "TIME_PERIOD": ..}."""
+    return {**dict(zip(DIMENSIONS, full_key, strict=False)), "MEASURE": full_key[-2], "TIME_PERIOD": full_key[-1]}
 
 
 @dataclass(slots=True)
@@ -80,6 +98,7 @@ class Diagnostic:
     message: str
     hint: str = ""
     location: str = ""  # where in a workbook (`Sheet!A12`); the line then numbers the reader's rows
+    keys: tuple[tuple[str, ...], ...] = ()  # the full keys (codes, measure, period) of the cells it concerns
 
     @property
     def severity(self) -> Severity:
@@ -100,6 +119,8 @@ class Diagnostic:
         }
         if self.location:
             d["location"] = self.location
+        if self.keys:
+            d["keys"] = [key_dict(k) for k in self.keys]
         return d
 
 
@@ -154,16 +175,45 @@ class Report:
     accounting: Counter = field(default_factory=Counter)
     # figures the report prints but navstat left out (undecidable): (key, measure, period)
     withheld: set[tuple] = field(default_factory=set)
+    # why: full key -> (line, reason), for the cells left out through `leave_out`
+    left_out: dict[tuple, tuple[int, str]] = field(default_factory=dict)
     # full keys printed more than once, and how many of them had disagreeing copies
     copies: Counter = field(default_factory=Counter)
     checks: list = field(default_factory=list)  # quality rule results (validate.RuleResult)
     # line -> place in the source, for readers whose lines are not the file's (a workbook: `Sheet!A12`)
     locations: dict[int, str] = field(default_factory=dict)
 
-    def diagnose(self, rule: str, line: int, message: str, hint: str = "") -> None:
+    def diagnose(self, rule: str, line: int, message: str, hint: str = "", keys: tuple[tuple, ...] = ()) -> None:
         if self.locations:
             message = self.locate(message)
-        self.diagnostics.append(Diagnostic(rule, self.source, line, message, hint, self.locations.get(line, "")))
+        self.diagnostics.append(
+            Diagnostic(rule, self.source, line, message, hint, self.locations.get(line, ""), tuple(keys))
+        )
+
+    def leave_out(self, full_key: tuple, line: int, reason: str) -> None:
+        """Record a figure the report prints but navstat leaves out (undecidable), with where and why."""
+        self.withheld.add(full_key)
+        self.left_out.setdefault(full_key, (line, reason))
+
+    def withheld_observations(self) -> list[Observation]:
+        """The cells left out as observations without a value and with status WITHHELD, in key order:
+        what outputs mark so that they differ from cells the report never printed."""
+        out = []
+        for fk in sorted(self.withheld):
+            line = self.left_out.get(fk, (0, ""))[0]
+            out.append(Observation(tuple(fk[:-2]), fk[-2], fk[-1], None, Status.WITHHELD, [line] if line else []))
+        return out
+
+    def left_out_cells(self) -> list[dict]:
+        """Every cell left out, with its key, line and reason, in key order (for --report and inspect --json)."""
+        out = []
+        for fk in sorted(self.withheld):
+            line, reason = self.left_out.get(fk, (0, "left out: undecidable"))
+            entry: dict = {"file": self.source, "line": line, "key": key_dict(fk), "reason": reason}
+            if line in self.locations:
+                entry["location"] = self.locations[line]
+            out.append(entry)
+        return out
 
     def where(self, line: int) -> str:
         """The place of a line (of an observation or diagnostic) in the source: `Sheet!A12` or the line."""

@@ -34,7 +34,18 @@ def check(report: Report, codelists: Codelists | None = None) -> None:
         if res.rule == COPIES_CHECK:  # copies that disagree are reported by the reader already
             continue
         for f in res.findings:
-            report.diagnose(res.rule, f.line, f.message)
+            report.diagnose(res.rule, f.line, f.message, keys=(f.key,) if f.key else ())
+    _key_line_diagnostics(report)
+
+
+def _key_line_diagnostics(report: Report) -> None:
+    """A diagnostic on a line whose cells were left out concerns those cells: give it their keys."""
+    by_line: dict[int, list[tuple]] = {}
+    for fk, (line, _reason) in report.left_out.items():
+        by_line.setdefault(line, []).append(fk)
+    for d in report.diagnostics:
+        if not d.keys and d.line in by_line:
+            d.keys = tuple(sorted(by_line[d.line]))
 
 
 def writer(fmt: str, split: bool = False) -> WriterEntry:

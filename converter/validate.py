@@ -18,7 +18,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .codelists import Codelists, load_codelists
-from .model import CONFIDENTIAL_RANGE, DIMENSIONS, PARTICIPANTS, TOTAL, YTD_AVERAGE, Observation, Report, Status
+from .model import (
+    CONFIDENTIAL_RANGE,
+    DIMENSIONS,
+    PARTICIPANTS,
+    TOTAL,
+    YTD_AVERAGE,
+    Observation,
+    Report,
+    Status,
+    key_dict,
+)
 from .perf import no_gc
 from .rules import (
     CODES_CHECK,
@@ -40,6 +50,7 @@ class Finding:
     rule: str
     line: int
     message: str
+    key: tuple[str, ...] = ()  # the full key (codes, measure, period) of the cell it concerns
 
 
 @dataclass(slots=True)
@@ -53,11 +64,11 @@ class RuleResult:
     def title(self) -> str:
         return RULES[self.rule].check
 
-    def fail(self, line: int, message: str, limit: int = 20) -> None:
-        """Count a failure; keep its location and message for the first `limit` ones."""
+    def fail(self, line: int, message: str, limit: int = 20, key: tuple[str, ...] = ()) -> None:
+        """Count a failure; keep its location, message and key for the first `limit` ones."""
         self.failed += 1
         if len(self.findings) < limit:
-            self.findings.append(Finding(self.rule, line, message))
+            self.findings.append(Finding(self.rule, line, message, key))
 
     def as_dict(self) -> dict:
         return {
@@ -65,8 +76,15 @@ class RuleResult:
             "title": self.title,
             "passed": self.passed,
             "failed": self.failed,
-            "findings": [{"line": f.line, "message": f.message} for f in self.findings],
+            "findings": [_finding_dict(f) for f in self.findings],
         }
+
+
+def _finding_dict(f: Finding) -> dict:
+    d: dict = {"line": f.line, "message": f.message}
+    if f.key:
+        d["key"] = key_dict(f.key)
+    return d
 
 
 def _interval(o: Observation | None) -> tuple[float, float]:
@@ -164,6 +182,7 @@ def check_totals(report: Report, families: list[_Family], limit: int = 20) -> Ru
             f"{_describe(f.parent.key, f.parent.measure, f.parent.period)}: total {_show(f.parent)}, "
             f"its {len(f.children)} {f.dim} parts add up to {shown} (lines {_lines(f.children)})",
             limit,
+            f.parent.full_key,
         )
     return res
 
@@ -206,6 +225,7 @@ def check_ytd(report: Report, ytds: list, limit: int = 20) -> RuleResult:
                 ytd.lines[0],
                 f"{_describe(key, YTD_AVERAGE, ytd.period)}: average {ytd.value}, mean of the months {mean}",
                 limit,
+                ytd.full_key,
             )
     return res
 
@@ -247,7 +267,9 @@ def check_codes(report: Report, cl: Codelists, by_key: dict, limit: int = 20) ->
                 res.passed += 1
                 continue
             d, c = offending[0]
-            res.fail(o.lines[0], f"{d} {c} is not in force in {o.period} but has the figure {o.value}", limit)
+            res.fail(
+                o.lines[0], f"{d} {c} is not in force in {o.period} but has the figure {o.value}", limit, o.full_key
+            )
     return res
 
 
@@ -289,7 +311,9 @@ def disclosure_audit(report: Report, families: list[_Family], ytds: list, limit:
     res.failed = len(found)
     res.passed = confidential - len(found)
     for fk, (line, how) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0]))[:limit]:
-        res.findings.append(Finding(res.rule, line, f"{_describe(tuple(fk[:-2]), fk[-2], fk[-1])}: follows from {how}"))
+        res.findings.append(
+            Finding(res.rule, line, f"{_describe(tuple(fk[:-2]), fk[-2], fk[-1])}: follows from {how}", tuple(fk))
+        )
     return res
 
 

@@ -2,15 +2,16 @@
 
 Knows the JSON-stat that navstat writes (`writers/jsonstat.py`): dimensions left out are at the
 total, MEASURE and TIME_PERIOD are always present, and the status symbols are those of
-`model.STATUS_SYMBOLS`. A confidential cell comes back without a value, with its status.
+`model.STATUS_SYMBOLS`. A confidential cell comes back without a value, with its status; so does a
+cell the report prints but navstat left out (status WITHHELD).
 """
 
 from __future__ import annotations
 
-from ..model import DIMENSIONS, STATUS_SYMBOLS, TOTAL, Observation, Status
+from ..model import DIMENSIONS, MISSING_STATUSES, STATUS_SYMBOLS, TOTAL, Observation, Status
 
 MEASURE, TIME = "MEASURE", "TIME_PERIOD"
-_SYMBOL_STATUS = {STATUS_SYMBOLS[s]["jsonstat"]: s for s in (Status.CONFIDENTIAL, Status.BLANK)}
+SYMBOL_STATUS = {STATUS_SYMBOLS[s]["jsonstat"]: s for s in MISSING_STATUSES}
 
 
 def observations_from_dataset(ds: dict) -> list[tuple[dict[str, str], int | None, Status]]:
@@ -36,7 +37,7 @@ def observations_from_dataset(ds: dict) -> list[tuple[dict[str, str], int | None
         for d, n, idx in zip(reversed(ids), reversed(size), reversed(index), strict=True):
             codes[d] = idx[rest % n]
             rest //= n
-        out.append((codes, v, Status.VALUE if v is not None or s is None else _SYMBOL_STATUS.get(s, Status.VALUE)))
+        out.append((codes, v, Status.VALUE if v is not None or s is None else SYMBOL_STATUS.get(s, Status.VALUE)))
     return out
 
 

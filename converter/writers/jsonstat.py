@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import __version__
 from ..codelists import Code, Codelist, Codelists, load_codelists
-from ..model import DIMENSIONS, MEASURES, STATUS_SYMBOLS, Report, Status
+from ..model import DIMENSIONS, MEASURES, MISSING_STATUSES, STATUS_SYMBOLS, TOTAL, Report, Status
 from ..outputs import write_text
 
 if TYPE_CHECKING:
@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 TIME, MEASURE = "TIME_PERIOD", "MEASURE"
 _DIM_LABEL = {"TIME_PERIOD": {"nb": "måned", "en": "month"}}
-_STATUS_CODES = {s: STATUS_SYMBOLS[s]["jsonstat"] for s in (Status.CONFIDENTIAL, Status.BLANK)}
+_STATUS_CODES = {s: STATUS_SYMBOLS[s]["jsonstat"] for s in MISSING_STATUSES}
+_STATUS_NUMBER = {Status.CONFIDENTIAL: 1, Status.BLANK: 2, Status.WITHHELD: 3}  # 0: none
+_NUMBER_SYMBOL = {n: _STATUS_CODES[s] for s, n in _STATUS_NUMBER.items()}
 
 
 def ordered_codes(cl: Codelist, present: set[str]) -> list[str]:
@@ -82,9 +84,12 @@ def dataset(
     obs = [o for o in report.observations if breakdown in o.breakdowns]
     dims = list(breakdown)
     dim_pos = [DIMENSIONS.index(d) for d in dims]
+    held = _withheld_in(report, dim_pos)
     categories: dict[str, list[str]] = {}
     for d, i in zip(dims, dim_pos, strict=True):
-        categories[d] = ordered_codes(cl[d], {o.key[i] for o in obs})
+        # a row left out whole still has its categories (where it breaks down by all of this breakdown)
+        own = {w[i] for w in held if all(w[j] != TOTAL for j in dim_pos)}
+        categories[d] = ordered_codes(cl[d], {o.key[i] for o in obs} | own)
     measures = [m for m in MEASURES if any(o.measure == m for o in obs)]
     periods = sorted({o.period for o in obs})
     ids = [*dims, MEASURE, TIME]
@@ -107,18 +112,17 @@ def dataset(
     for col, stride in zip(index_cols, strides, strict=True):
         pos += col * stride
     values = np.full(n, -1, dtype=np.int64)  # -1: no figure
-    status_code = np.zeros(n, dtype=np.int8)  # 0 none, 1 confidential, 2 blank
+    status_code = np.zeros(n, dtype=np.int8)  # _STATUS_NUMBER; 0 none
     vals = np.fromiter((o.value if o.value is not None else -1 for o in obs), dtype=np.int64, count=len(obs))
-    stat = np.fromiter(
-        (1 if o.status is Status.CONFIDENTIAL else 2 if o.status is Status.BLANK else 0 for o in obs),
-        dtype=np.int8,
-        count=len(obs),
-    )
+    stat = np.fromiter((_STATUS_NUMBER.get(o.status, 0) for o in obs), dtype=np.int8, count=len(obs))
     values[pos] = vals
     status_code[pos] = stat
+    for p in _withheld_positions(held, dim_pos, categories, ids, strides):
+        if values[p] < 0 and status_code[p] == 0:
+            status_code[p] = _STATUS_NUMBER[Status.WITHHELD]
     value_list = [None if v < 0 else int(v) for v in values.tolist()]
     status = {
-        str(int(p)): (_STATUS_CODES[Status.CONFIDENTIAL] if s == 1 else _STATUS_CODES[Status.BLANK])
+        str(int(p)): _NUMBER_SYMBOL[s]
         for p, s in zip(np.flatnonzero(status_code).tolist(), status_code[status_code > 0].tolist(), strict=True)
     }
 
@@ -178,6 +182,25 @@ def dataset(
     return ds
 
 
+def _withheld_in(report: Report, dim_pos: list[int]) -> list[tuple]:
+    """The left-out cells that belong in a dataset of this breakdown: at the total outside it."""
+    inside = set(dim_pos)
+    return [w for w in sorted(report.withheld) if all(w[j] == TOTAL for j in range(len(DIMENSIONS)) if j not in inside)]
+
+
+def _withheld_positions(
+    held: list[tuple], dim_pos: list[int], categories: dict[str, list[str]], ids: list[str], strides
+) -> list[int]:
+    """Flat positions of the left-out cells whose codes, measure and month are categories of the dataset."""
+    lookups = [{c: k for k, c in enumerate(categories[d])} for d in ids]
+    out = []
+    for w in held:
+        idx = [*(w[i] for i in dim_pos), w[-2], w[-1]]
+        if all(c in lk for c, lk in zip(idx, lookups, strict=True)):
+            out.append(sum(lk[c] * int(st) for c, lk, st in zip(idx, lookups, strides, strict=True)))
+    return out
+
+
 def _extension(report: Report, dims: list[str], cl: Codelists) -> dict:
     meta = report.metadata
     return {
@@ -191,7 +214,7 @@ def _extension(report: Report, dims: list[str], cl: Codelists) -> dict:
         "status": {
             "label": {
                 STATUS_SYMBOLS[s]["jsonstat"]: {"nb": STATUS_SYMBOLS[s]["nb"], "en": STATUS_SYMBOLS[s]["en"]}
-                for s in (Status.CONFIDENTIAL, Status.BLANK)
+                for s in MISSING_STATUSES
             }
         },
         "codelists": {

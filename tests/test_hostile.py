@@ -173,3 +173,133 @@ def test_signal_after_a_single_output_was_renamed_into_place(tmp_path, monkeypat
     res = CliRunner().invoke(cli.cli, ["-q", "convert", str(SMALL), "-o", str(out)])
     assert isinstance(res.exception, cli.Interrupted)
     assert "already complete" in str(res.exception) and out.exists()
+
+
+# -- item 11: every corruption of an output is rejected by `navstat validate` ------------------------
+
+FLAVOURS = {
+    "jsonstat": ("--to", "jsonstat"),
+    "sdmx": ("--to", "sdmx"),
+    "sdmx-generic": ("--to", "sdmx", "--sdmx-flavour", "generic"),
+    "sdmx-csv": ("--to", "sdmx-csv"),
+}
+SUFFIX = {"jsonstat": ".json", "sdmx": ".xml", "sdmx-generic": ".xml", "sdmx-csv": ".csv"}
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("outputs")
+    out = {}
+    for name, args in FLAVOURS.items():
+        out[name] = folder / f"2024-{name}{SUFFIX[name]}"
+        assert run("-q", "convert", str(SMALL), *args, "-o", str(out[name])).returncode == 0
+    return out
+
+
+def _edit_jsonstat(text: str, corruption: str) -> str:
+    doc = json.loads(text)
+    ds = doc["link"]["item"][1]  # by TILTAK: every group and measure with its total
+    value, status = ds["value"], ds["status"]
+    measure = ds["dimension"]["MEASURE"]["category"]["index"]
+    n_time = ds["size"][-1]
+    numbers = [p for p, v in enumerate(value) if isinstance(v, int) and v > 10]
+    if corruption == "raised":
+        value[numbers[0]] += 1000
+    elif corruption == "two_edited":
+        value[numbers[0]] += 7
+        value[numbers[5]] -= 7
+    elif corruption == "negative":
+        value[numbers[0]] = -value[numbers[0]]
+    elif corruption == "unknown_status":
+        pos = next(p for p, s in status.items() if s == ":")
+        status[pos] = "X"
+    elif corruption == "confidential_number":
+        pos = next(p for p, s in status.items() if s == ":")
+        value[int(pos)] = 2
+    elif corruption == "average":
+        k = measure.index("SNITT_HIA")
+        avg = next(p for p in numbers if (p // n_time) % len(measure) == k)
+        value[avg] += 40
+    elif corruption == "unknown_code":
+        idx = ds["dimension"]["TILTAK"]["category"]["index"]
+        label = ds["dimension"]["TILTAK"]["category"]["label"]
+        label["NOSUCH"] = label.pop(idx[-1])
+        idx[-1] = "NOSUCH"
+    return json.dumps(doc)
+
+
+def _edit_rows(text: str, corruption: str, fmt: str) -> str:
+    """SDMX-ML (both flavours) and SDMX-CSV: the same edits on their observation lines."""
+    if fmt == "sdmx-csv":
+        value = re.compile(r"^(dataflow,.*,DELTAKERE,\d{4}-\d\d,)(\d+)(,,)$", re.M)
+        conf = re.compile(r"^(dataflow,.*,)(,Q,C)$", re.M)
+        status = re.compile(r",Q,C$", re.M)
+        avg = re.compile(r"^(dataflow,.*,SNITT_HIA,\d{4}-\d\d,)(\d+)(,,)$", re.M)
+    elif fmt == "sdmx":
+        value = re.compile(r'(MEASURE="DELTAKERE" TIME_PERIOD="[\d-]+" OBS_VALUE=")(\d+)(")')
+        conf = re.compile(r'(TIME_PERIOD="[\d-]+")( OBS_STATUS="Q")')
+        status = re.compile(r'OBS_STATUS="Q"')
+        avg = re.compile(r'(MEASURE="SNITT_HIA" TIME_PERIOD="[\d-]+" OBS_VALUE=")(\d+)(")')
+    else:
+        value = re.compile(r'(value="DELTAKERE"/>.{0,60}</generic:ObsKey><generic:ObsValue value=")(\d+)(")')
+        conf = re.compile(r'(</generic:ObsKey>)(<generic:Attributes><generic:Value id="OBS_STATUS" value="Q"/>)')
+        status = re.compile(r'id="OBS_STATUS" value="Q"')
+        avg = re.compile(r'(value="SNITT_HIA"/>.{0,60}</generic:ObsKey><generic:ObsValue value=")(\d+)(")')
+    bump = {"raised": 1000, "negative": None, "two_edited": 7}
+    if corruption in bump:
+        count = 2 if corruption == "two_edited" else 1
+        step = bump[corruption]
+
+        def edit(m: re.Match) -> str:
+            new = -int(m.group(2)) - 1 if step is None else int(m.group(2)) + step
+            return f"{m.group(1)}{new}{m.group(3)}"
+
+        return value.sub(edit, text, count=count)
+    if corruption == "average":
+        return avg.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + 40}{m.group(3)}", text, count=1)
+    if corruption == "unknown_status":
+        return status.sub(lambda m: m.group(0).replace("Q", "Z"), text, count=1)
+    if corruption == "confidential_number":
+        if fmt == "sdmx-csv":
+            return conf.sub(lambda m: f"{m.group(1)}2,Q,C", text, count=1)
+        if fmt == "sdmx":
+            return conf.sub(lambda m: f'{m.group(1)} OBS_VALUE="2"{m.group(2)}', text, count=1)
+        return conf.sub(lambda m: f'{m.group(1)}<generic:ObsValue value="2"/>{m.group(2)}', text, count=1)
+    if corruption == "unknown_code":
+        return (
+            text.replace("TG_ARBEIDSPRAKSIS", "NOSUCH", 1)
+            if fmt == "sdmx-csv"
+            else re.sub(r'"TG_ARBEIDSPRAKSIS"', '"NOSUCH"', text, count=1)
+        )
+    raise AssertionError(corruption)
+
+
+CORRUPTIONS = {  # what each breaks: one of these rules must be named
+    "raised": ("NAV-V110",),
+    "two_edited": ("NAV-V110", "NAV-V111"),
+    "negative": ("NAV-V108", "NAV-V101"),
+    "unknown_status": ("NAV-V109", "NAV-V101"),
+    "confidential_number": ("NAV-V107",),
+    "average": ("NAV-V111",),
+    "unknown_code": ("NAV-V106", "NAV-V101"),
+}
+
+
+@pytest.mark.parametrize("fmt", list(FLAVOURS))
+def test_the_untouched_output_is_valid(written, fmt):
+    r = run("validate", str(written[fmt]))
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("corruption", list(CORRUPTIONS))
+@pytest.mark.parametrize("fmt", list(FLAVOURS))
+def test_every_corruption_is_rejected(written, tmp_path, fmt, corruption):
+    text = written[fmt].read_text(encoding="utf-8")
+    edited = _edit_jsonstat(text, corruption) if fmt == "jsonstat" else _edit_rows(text, corruption, fmt)
+    assert edited != text, "the edit did not apply"
+    bad = tmp_path / written[fmt].name
+    bad.write_text(edited, encoding="utf-8")
+    r = run("validate", str(bad))
+    assert r.returncode == 1, r.stderr
+    assert any(rule in r.stderr for rule in CORRUPTIONS[corruption]), r.stderr
+    assert "Traceback" not in r.stderr

@@ -44,11 +44,31 @@ def observations_frame(observations: list[Observation]) -> pd.DataFrame:
     return df
 
 
+class NoObservations(ValueError):
+    """The input was read but holds no figures navstat could read (not a NAV report, or all damaged).
+    `diagnostics` holds what the reader found, as the command line prints them."""
+
+    def __init__(self, report: Report):
+        first = next((d.format() for d in report.errors), f"{report.source}:0: no table found")
+        super().__init__(f"{first} (no observations could be read)")
+        self.diagnostics = list(report.diagnostics)
+
+
 def to_dataframe(report: Report | str | Path) -> pd.DataFrame:
-    """A report (or the path of one) as a tidy DataFrame that keeps the status of every cell."""
+    """A report (or the path of one) as a tidy DataFrame that keeps the status of every cell.
+
+    `df.attrs` carries what the command line reports beside the figures: "diagnostics" (their dicts, with
+    keys where they concern cells) and "left_out" (every figure the report prints but navstat left out,
+    with key, line and reason). Raises `NoObservations` when no figure could be read (the command line
+    exits 1 then), and `readers.textio.InputError` when the file cannot be read at all."""
     if not isinstance(report, Report):
         report = read_report(report)
-    return observations_frame(report.observations)
+    if not report.observations:
+        raise NoObservations(report)
+    df = observations_frame(report.observations)
+    df.attrs["diagnostics"] = [d.as_dict() for d in report.diagnostics]
+    df.attrs["left_out"] = report.left_out_cells()
+    return df
 
 
 def to_jsonstat(report: Report, lang: str = "nb") -> dict:

@@ -712,10 +712,33 @@ def _closed_stdout() -> None:
     sys.exit(141)
 
 
+_GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose", "--debug")
+
+
+def _globals_first(args: list[str]) -> list[str]:
+    """-q, -v and --debug are accepted after the subcommand too (`navstat convert X -v`): moved before it.
+    Not after `--`, and not where they are the value of the option before them."""
+    end = args.index("--") if "--" in args else len(args)
+    moved, rest = [], []
+    for i, a in enumerate(args):
+        value_of_option = i > 0 and args[i - 1] in _TAKES_VALUE
+        if i < end and a in _GLOBAL_FLAGS and not value_of_option:
+            moved.append(a)
+        else:
+            rest.append(a)
+    return moved + rest
+
+
+# options whose value could be spelled like a flag (`-o -v` writes a file named "-v")
+_TAKES_VALUE = frozenset(
+    {"-o", "--output", "--report", "--split", "--resolve", "--at", "--base-url", "--config", "--publisher"}
+)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors, exit codes 0/1/2, no tracebacks unless --debug."""
     install_signal_handlers()
-    args = sys.argv[1:] if argv is None else argv
+    args = _globals_first(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
         rv = cli.main(args=args, prog_name="navstat", standalone_mode=False)

@@ -383,15 +383,21 @@ def _sum_parts(groups, group_parts, group_src, result, sources, out: Combined) -
             elif any(m is not None and m.status is Status.CONFIDENTIAL for m in months) or any(
                 p.status is Status.CONFIDENTIAL for p in parts.values()
             ):
-                figure = (None, Status.CONFIDENTIAL)
+                figure = _SUPPRESSED_PART
             else:
                 figure = None
         elif any(p.status is Status.CONFIDENTIAL for p in parts.values()):
-            figure = (None, Status.CONFIDENTIAL)
+            # not "confidential": that status says 0-3, and the sum of a `*` and other parts may be any size
+            figure = _SUPPRESSED_PART
         elif set(parts) != set(group_parts[nk]):
             figure = None
         else:
             figure = merged_figure(list(parts.values()))
+        if figure is _SUPPRESSED_PART:
+            reason = "merged county: a part (or a month) is * (suppressed), so the merged figure has no number"
+            out.report.leave_out(nk, lines[0] if lines else 0, reason)
+            derived.add(nk)
+            continue
         if figure is None:
             missing.setdefault(key[FYLKE], [group_src[nk][0], 0])[1] += 1
             out.report.withheld.add(nk)
@@ -411,6 +417,9 @@ def _sum_parts(groups, group_parts, group_src, result, sources, out: Combined) -
             )
         )
     return derived
+
+
+_SUPPRESSED_PART = (None, Status.WITHHELD)  # a merged figure left out because a part of it is `*`
 
 
 # -- disclosure audit --------------------------------------------------------------------------------

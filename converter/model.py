@@ -77,9 +77,10 @@ STATUS_SYMBOLS: dict[Status, StatusSymbols] = {
         "jsonstat": "?",  # as PX shows its "...." (writers/px.py)
         "sdmx_obs": "L",  # SDMX:CL_OBS_STATUS "missing value; data exist but were not collected"
         "sdmx_conf": None,
-        "nb": "Tallet står i rapporten, men navstat utelot det: det kunne ikke leses sikkert (se navstat inspect)",
-        "en": "The report prints a figure here, but navstat left it out: it could not be read with certainty "
-        "(see navstat inspect)",
+        "nb": "Tallet finnes (rapporten viser det, eller det følger av tall den viser), men navstat utelot det: "
+        "det kunne ikke leses eller avgjøres sikkert (se navstat inspect)",
+        "en": "A figure exists here (the report prints it, or it follows from printed ones), but navstat left it "
+        "out: it could not be read or decided with certainty (see navstat inspect)",
     },
 }
 MISSING_STATUSES = (Status.CONFIDENTIAL, Status.BLANK, Status.WITHHELD)  # the statuses outputs mark, in order
@@ -184,6 +185,7 @@ class Report:
     locations: dict[int, str] = field(default_factory=dict)
 
     def diagnose(self, rule: str, line: int, message: str, hint: str = "", keys: tuple[tuple, ...] = ()) -> None:
+        message = cut_long_text(message)
         if self.locations:
             message = self.locate(message)
         self.diagnostics.append(
@@ -197,9 +199,14 @@ class Report:
 
     def withheld_observations(self) -> list[Observation]:
         """The cells left out as observations without a value and with status WITHHELD, in key order:
-        what outputs mark so that they differ from cells the report never printed."""
+        what outputs mark so that they differ from cells the report never printed. Only cells whose codes
+        all occur among the observations: a code of another codelist version (a county `combine` could not
+        recode) does not enter an output through a cell without a figure; `left_out_cells` lists them all."""
+        codes = [{o.key[i] for o in self.observations} for i in range(len(DIMENSIONS))]
         out = []
         for fk in sorted(self.withheld):
+            if not all(c in codes[i] for i, c in enumerate(fk[: len(DIMENSIONS)])):
+                continue
             line = self.left_out.get(fk, (0, ""))[0]
             out.append(Observation(tuple(fk[:-2]), fk[-2], fk[-1], None, Status.WITHHELD, [line] if line else []))
         return out
@@ -236,3 +243,14 @@ class Report:
 
 
 _LINES = re.compile(r"\b(lines?) (\d+(?:, \d+)*)\b")
+_QUOTED = re.compile(r"'([^']{120,})'")
+MESSAGE_MAX = 600  # characters of a diagnostic's message; a label echoed whole could be megabytes
+
+
+def cut_long_text(message: str) -> str:
+    """A message with each quoted text over 120 characters cut to its first 80 (and its length said),
+    and the whole kept under MESSAGE_MAX: one line on a terminal stays one readable line."""
+    message = _QUOTED.sub(lambda m: f"'{m.group(1)[:80]}…' ({len(m.group(1))} characters)", message)
+    if len(message) > MESSAGE_MAX:
+        message = message[: MESSAGE_MAX - 30] + f"… ({len(message)} characters)"
+    return message

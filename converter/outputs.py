@@ -54,7 +54,7 @@ def check_target(path: str | Path, inputs: list[Path] | tuple[Path, ...] = (), f
             _probe(target, target)
             return
         if target.exists():
-            raise OutputError(f"{target}: exists and is not a folder")
+            raise OutputError(f"{target}: cannot create the folder: a file of that name exists")
         parent = target.parent if str(target.parent) else Path(".")
         while not parent.exists() and parent != parent.parent:
             parent = parent.parent

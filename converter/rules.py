@@ -90,6 +90,12 @@ DAMAGED_ROW_REPAIRED: Final = _rule("NAV-W020", _W, "damaged row repaired from t
 COPY_OUTVOTED: Final = _rule("NAV-W021", _W, "disagreeing copy outvoted by the other copies")
 NOT_UTF8: Final = _rule("NAV-W022", _W, "input is not UTF-8; decoded as cp1252")
 CONTEXT_DISAGREES: Final = _rule("NAV-W023", _W, "context heading disagrees with the total row")
+PERIOD_IMPLAUSIBLE: Final = _rule(
+    "NAV-W024",
+    _W,
+    "period line implausible: it ends before it starts, or a year lies in the future",
+    "check the period line; the figures are read with the months as printed",
+)
 LABEL_APPROXIMATE: Final = _rule("NAV-I030", _I, "label matched approximately")
 LABEL_ONLY_ROW: Final = _rule("NAV-I031", _I, "label-only row without figures skipped")
 TOTAL_DECIDED: Final = _rule("NAV-I032", _I, "ambiguous total row decided by figures printed elsewhere")

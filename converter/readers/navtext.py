@@ -24,6 +24,7 @@ from ..codelists import Codelists, clean_label, load_codelists, normalize, squas
 from ..model import DIMENSIONS, TOTAL, Report, Status, TableInfo
 from ..perf import no_gc
 from ..reconcile import Column, RowData, reconcile
+from ..rules import PERIOD_IMPLAUSIBLE
 from .textio import MAX_LINE, InputError, decode, read_text
 
 MONTHS = {
@@ -89,6 +90,21 @@ LABEL_DIMS = ("TILTAK", "HOVEDGRUPPE", "FYLKE", "KJONN", "ALDER", "LANDBAKGRUNN"
 EXACT = ("rule", "exact", "squashed", "prefix")
 
 Alternatives = list[dict[str, str]]  # each: dimension -> code
+
+
+def period_problems(start: str, end: str) -> list[str]:
+    """What is implausible about a report's period (YYYY-MM each): an end before the start, a year
+    after next year or before NAV's statistics began. The figures are still read as printed."""
+    import datetime as dt
+
+    out = []
+    if end < start:
+        out.append(f"it ends ({end}) before it starts ({start})")
+    latest = dt.date.today().year + 1
+    for year in sorted({int(start[:4]), int(end[:4])}):
+        if year > latest or year < 1990:
+            out.append(f"the year {year} is {'in the future' if year > latest else 'before 1990'}")
+    return out
 
 
 @dataclass
@@ -198,6 +214,8 @@ class _Parser:
         m1, y1, m2, y2 = m.groups()
         y1 = y1 or y2
         self.period = (f"{y1}-{MONTHS[m1]:02d}", f"{y2}-{MONTHS[m2]:02d}")
+        for problem in period_problems(*self.period):
+            self.report.diagnose(PERIOD_IMPLAUSIBLE, no, f"period line {key!r}: {problem}")
         if not self.meta.period_start:
             self.meta.period_start, self.meta.period_end = self.period
         else:

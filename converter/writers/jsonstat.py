@@ -185,7 +185,8 @@ def dataset(
 def _withheld_in(report: Report, dim_pos: list[int]) -> list[tuple]:
     """The left-out cells that belong in a dataset of this breakdown: at the total outside it."""
     inside = set(dim_pos)
-    return [w for w in sorted(report.withheld) if all(w[j] == TOTAL for j in range(len(DIMENSIONS)) if j not in inside)]
+    outside = [j for j in range(len(DIMENSIONS)) if j not in inside]
+    return [o.full_key for o in report.withheld_observations() if all(o.key[j] == TOTAL for j in outside)]
 
 
 def _withheld_positions(

@@ -199,9 +199,10 @@ def _variables(ds: dict, cl: Codelists, langs: tuple[str, ...], report: Report) 
 def _cells(ds: dict, report: Report, variables: list[Variable]) -> list[str]:
     """Every cell of the cube in row-major order: a number or a quoted dots code."""
     value, status = ds["value"], ds.get("status") or {}
-    by_symbol = {CONFIDENTIAL.shown: CONFIDENTIAL, BLANK.shown: BLANK}
+    by_symbol = {CONFIDENTIAL.shown: CONFIDENTIAL, BLANK.shown: BLANK, WITHHELD.shown: WITHHELD}
     assert STATUS_SYMBOLS[Status.CONFIDENTIAL]["jsonstat"] == CONFIDENTIAL.shown
     assert STATUS_SYMBOLS[Status.BLANK]["jsonstat"] == BLANK.shown
+    assert STATUS_SYMBOLS[Status.WITHHELD]["jsonstat"] == WITHHELD.shown
     cells = [str(v) if v is not None else f'"{NOT_PRINTED.dots}"' for v in value]
     for pos, symbol in status.items():
         cells[int(pos)] = f'"{by_symbol[symbol].dots}"'

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from converter.pipeline import read_reconciled, read_text
+from converter.pipeline import read_text
 from converter.validate import check_report
 
 from .conftest import SEEDS, seed_report

@@ -72,8 +72,7 @@ class WorkbookError(InputError):
     """A workbook that cannot be read as a report; `where` is `Sheet!A12`, a sheet, or empty."""
 
     def __init__(self, file: str, message: str, where: str = ""):
-        super().__init__(file, message)
-        self.line = where or 0  # printed as `file:where: message`
+        super().__init__(file, message, location=where)  # printed as `file:where: message`
 
 
 @dataclass

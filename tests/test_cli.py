@@ -119,8 +119,11 @@ def test_machine_readable_diagnostics(tmp_path):
     assert r.returncode == 0
     diags = json.loads((tmp_path / "d.json").read_text())["diagnostics"]
     e = next(d for d in diags if d["rule"] == "NAV-E012")
-    assert set(e) == {"rule", "severity", "file", "line", "message", "hint"}
+    assert set(e) == {"rule", "severity", "file", "line", "message", "hint", "keys"}
     assert (e["line"], e["severity"]) == (99, "error") and e["hint"]
+    # the cells it concerns (issue 14): its 12 values fit none of the 13 columns for sure, so all 13 cells
+    # of '03 Oslo' are unknown, each with its codes, measure and month
+    assert len(e["keys"]) == 13 and {k["FYLKE"] for k in e["keys"]} == {"03"}
 
 
 def test_inspect_shows_tables_accounting_and_rules():

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from converter.codelists import load_codelists
 from converter.model import DIMENSIONS, Status
+from converter.pipeline import read_bytes, read_text
 from converter.readers import jsonstat_back
-from converter.readers.navtext import read_bytes, read_report
 from converter.readers.textio import InputError
 from converter.writers import jsonstat
 
@@ -165,7 +165,7 @@ def reports(draw):
 @given(reports())
 def test_random_reports_come_back_exactly(case):
     text, expected = case
-    report = read_report(text, "generated.txt")
+    report = read_text(text, "generated.txt")
     # A row ending in an empty cell, in a report with no other empty cell, is read as damaged
     # (NAV-I034): its cells may then be left out (with an error on that line), never changed.
     damaged = {d.line for d in report.diagnostics if d.rule == "NAV-I034"}
@@ -223,7 +223,7 @@ def damaged_seed(draw):
 @given(damaged_seed())
 def test_damaged_seeds_never_crash_or_hang(text):
     t = time.monotonic()
-    report = read_report(text, "mutated.txt")
+    report = read_text(text, "mutated.txt")
     assert time.monotonic() - t < 20
     acc = report.accounting
     assert acc["cells_in"] == acc["emitted"] + acc["merged"] + acc["diagnosed"]

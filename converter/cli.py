@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import sys
 import traceback
 from collections import Counter
@@ -168,7 +169,8 @@ def convert(
     if split_dir and fmt != "jsonstat":
         raise Usage("--split works with --to jsonstat only")
     targets = _targets(paths, fmt, output, split_dir)
-    _check_targets(paths, targets, writer(fmt, bool(split_dir)).folder, report_path)
+    into_folder = len(paths) > 1 or _names_a_folder(output)
+    _check_targets(paths, targets, writer(fmt, bool(split_dir)).folder, report_path, into_folder)
     jobs = max(1, min(jobs, len(paths)))
     tasks = [
         dict(
@@ -203,7 +205,7 @@ def convert(
             click.echo(result["summary"], err=True)
 
     before = {t["path"]: _output_state(t) for t in tasks}
-    _make_output_folder(paths, output, targets)
+    _make_output_folder(output, into_folder)
     results: Iterable[dict]
     if jobs == 1:
         results = (_convert_one(t) for t in tasks)
@@ -240,10 +242,17 @@ class Interrupted(Exception):
     """Ctrl-C or SIGTERM during a conversion; the message says what was written and what was not."""
 
 
-def _check_targets(paths: list[Path], targets: list[str], folder: bool, report_path: str | None) -> None:
+def _names_a_folder(output: str) -> bool:
+    """`-o out/`: a folder, created if missing, even for one input."""
+    return output not in ("-", "") and (output.endswith(("/", os.sep)) or Path(output).is_dir())
+
+
+def _check_targets(
+    paths: list[Path], targets: list[str], folder: bool, report_path: str | None, into_folder: bool = False
+) -> None:
     """Every output path is checked before anything is read: none is an input, each can be written."""
     for target in dict.fromkeys(targets):
-        if folder or (not Path(target).parent.exists() and len(paths) > 1):
+        if folder or (not Path(target).parent.exists() and into_folder):
             check_target(target if folder else Path(target).parent, paths, folder=True)
         else:
             check_target(target, paths)
@@ -255,9 +264,9 @@ def _check_targets(paths: list[Path], targets: list[str], folder: bool, report_p
             raise Usage(f"--report {report_path}: the same path as the output")
 
 
-def _make_output_folder(paths: list[Path], output: str, targets: list[str]) -> None:
-    """Several inputs into `-o FOLDER` that does not exist yet: create it (as --split and PX do)."""
-    if len(paths) > 1 and output not in ("-", "") and not Path(output).exists():
+def _make_output_folder(output: str, into_folder: bool) -> None:
+    """Several inputs (or `-o out/`) into a folder that does not exist yet: create it (as --split and PX do)."""
+    if into_folder and output not in ("-", "") and not Path(output).exists():
         try:
             Path(output).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -375,7 +384,7 @@ def _targets(paths: list[Path], fmt: str, output: str, split_dir: str | None) ->
         raise Usage(f"{output}: with several inputs, -o must be a folder")
     if many and output == "-":
         raise Usage("several inputs need -o FOLDER")
-    if not many and output not in ("-", "") and Path(output).is_dir():
+    if not many and _names_a_folder(output):
         output = str(Path(output) / (paths[0].stem + entry.extension))
     return [str(Path(output) / (p.stem + entry.extension)) if many else output for p in paths]
 
@@ -702,7 +711,6 @@ def _is_month(s: str) -> bool:
 def _closed_stdout() -> None:
     """The reader of standard output went away (`navstat convert X | head -1`): not a data error.
     Exit as a command killed by SIGPIPE would (128 + 13), with one line saying the output is incomplete."""
-    import os
 
     with contextlib.suppress(OSError):  # later flushes of stdout must not fail again at exit
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -1,0 +1,182 @@
+"""Issue 14, the parts that are not hostile runs: every input inspected, honest messages, left-out cells
+machine-readable in every output and report, the API's errors, flags after the subcommand."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPORTS, SEEDS
+
+EXE = str(Path(sys.executable).parent / "navstat")
+HEAD = "Deltakere i arbeidsrettede tiltak. Tidsserie måned\n\nTiltak\n\n{period}\n\n"
+TABLE = "\tJanuar\tFebruar\tMars\nI alt\t1 200\t1 300\t*\nOppfølging - sykmeldt arbeidstaker\t1 200\t1 300\t*\n"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=120, cwd=cwd, env=env)
+
+
+# -- item 4: inspect reads every input ----------------------------------------------------------------
+
+
+def test_inspect_a_folder_inspects_every_report():
+    r = run("inspect", str(REPORTS))
+    assert r.returncode == 0, r.stderr
+    assert [x for x in r.stdout.splitlines() if x.startswith("report ")] == [
+        f"report   {p}" for p in sorted(REPORTS.glob("*.txt"))
+    ]
+    r = run("inspect", "--json", str(SEEDS["2014"]), str(SEEDS["2024"]))
+    docs = json.loads(r.stdout)
+    assert [d["source"] for d in docs] == [str(SEEDS["2014"]), str(SEEDS["2024"])]
+    assert [d["observations"] for d in docs] == [d["observations"] for d in docs if d] and docs[1][
+        "observations"
+    ] == 1131
+
+
+def test_inspect_several_with_one_unreadable_exits_1(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01 not a report")
+    r = run("inspect", str(SEEDS["2024"]), str(bad))
+    assert r.returncode == 1 and "report   " in r.stdout and "NAV-E001" in r.stderr
+
+
+# -- items 6 and 8: usage errors first; -o an existing folder with one input --------------------------
+
+
+def test_usage_error_before_any_report_is_read(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01 not a report")
+    r = run("convert", str(bad), str(SEEDS["2024"]))  # several inputs, no -o FOLDER
+    assert r.returncode == 2 and r.stderr.strip().splitlines() == ["navstat: error: several inputs need -o FOLDER"]
+
+
+def test_existing_folder_as_output_of_one_input(tmp_path):
+    r = run("-q", "convert", str(SEEDS["2024"]), "-o", str(tmp_path))
+    assert r.returncode == 0
+    assert json.loads((tmp_path / f"{SEEDS['2024'].stem}.json").read_text(encoding="utf-8"))["class"] == "collection"
+
+
+def test_output_folder_named_with_a_slash_is_created(tmp_path):
+    r = run("-q", "convert", str(SEEDS["2024"]), "-o", "out/", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "out" / f"{SEEDS['2024'].stem}.json").is_file()
+
+
+# -- items 9 and 10: honest, short messages -----------------------------------------------------------
+
+
+def test_a_huge_label_is_cut_in_messages(tmp_path):
+    src = tmp_path / "long.txt"
+    src.write_text(HEAD.format(period="Januar - Mars 2021") + TABLE + "Æ" * 200_000 + "\t1\t2\t3\n", encoding="utf-8")
+    r = run("convert", str(src), "-o", str(tmp_path / "x.json"))
+    assert "NAV-E014" in r.stderr and "(200000 characters)" in r.stderr
+    assert len(r.stderr) < 2000
+
+
+@pytest.mark.parametrize(
+    ("period", "says"),
+    [("Desember 2021 - Januar 2021", "ends (2021-01) before it starts (2021-12)"), ("Januar - Mars 2099", "2099")],
+)
+def test_an_implausible_period_is_warned_with_its_line(tmp_path, period, says):
+    src = tmp_path / "p.txt"
+    src.write_text(HEAD.format(period=period) + TABLE, encoding="utf-8")
+    r = run("convert", str(src), "-o", str(tmp_path / "x.json"))
+    assert r.returncode == 0
+    assert f"{src}:5: warning NAV-W024: " in r.stderr and says in r.stderr
+
+
+# -- item 12: every left-out cell, machine-readable -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed2023(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("s2023")
+    out = {"report": d / "d.json", "jsonstat": d / "x.json", "sdmx": d / "x.xml", "sdmx-csv": d / "x.csv"}
+    for fmt in ("jsonstat", "sdmx", "sdmx-csv"):
+        extra = ["--report", str(out["report"])] if fmt == "jsonstat" else []
+        assert run("-q", "convert", str(SEEDS["2023"]), "--to", fmt, "-o", str(out[fmt]), *extra).returncode == 0
+    return out
+
+
+def test_report_lists_every_left_out_cell_and_audit_finding(seed2023):
+    doc = json.loads(seed2023["report"].read_text(encoding="utf-8"))
+    left = doc["left_out"]
+    assert len(left) == 44
+    assert {c["line"] for c in left} == {99, 100, 103, 104, 106}
+    oslo = [c for c in left if c["key"]["FYLKE"] == "03"]
+    assert len(oslo) == 13 and all(c["reason"].startswith("NAV-E012") for c in oslo)
+    assert oslo[0]["key"] == {
+        "TILTAK": "DIGIOPPARB", "HOVEDGRUPPE": "_T", "FYLKE": "03", "KJONN": "_T", "ALDER": "_T",
+        "LANDBAKGRUNN": "_T", "INNVANDRING": "_T", "UTDANNING": "_T", "MEASURE": "DELTAKERE", "TIME_PERIOD": "2023-01",
+    }  # fmt: skip
+    audit = doc["disclosure_audit"]
+    assert len(audit) == 175 and all(set(a) >= {"key", "line", "reason"} for a in audit)
+    q205 = [d for d in doc["diagnostics"] if d["rule"] == "NAV-Q205"]
+    assert [d["keys"][0] for d in q205] == [a["key"] for a in audit]
+
+
+def test_inspect_json_lists_the_left_out_cells():
+    doc = json.loads(run("inspect", "--json", str(SEEDS["2023"])).stdout)
+    assert len(doc["left_out"]) == 44 and len(doc["disclosure_audit"]) == 175
+
+
+def test_left_out_cells_have_a_status_of_their_own_and_no_number(seed2023):
+    doc = json.loads(seed2023["jsonstat"].read_text(encoding="utf-8"))
+    marked = 0
+    for ds in doc["link"]["item"]:
+        for pos, symbol in (ds.get("status") or {}).items():
+            if symbol == "?":
+                assert ds["value"][int(pos)] is None
+                marked += 1
+        assert "?" in ds["extension"]["status"]["label"]  # documented in every dataset
+    assert marked >= 44
+    xml = seed2023["sdmx"].read_text(encoding="utf-8")
+    rows = [x for x in xml.splitlines() if 'OBS_STATUS="L"' in x]
+    assert len(rows) == 44 and not any("OBS_VALUE" in x for x in rows)
+    csv_rows = [x for x in seed2023["sdmx-csv"].read_text(encoding="utf-8").splitlines() if x.endswith(",,L,")]
+    assert len(csv_rows) == 44
+    structure = run("structure").stdout
+    assert 'id="L"' in structure  # the code is in the structure's CL_OBS_STATUS
+
+
+def test_every_output_with_left_out_cells_validates(seed2023):
+    for fmt in ("jsonstat", "sdmx", "sdmx-csv"):
+        r = run("validate", str(seed2023[fmt]))
+        assert r.returncode == 0, r.stderr
+
+
+# -- item 13: the Python API ----------------------------------------------------------------------
+
+
+def test_api_raises_on_a_non_report_and_carries_left_out_cells(tmp_path):
+    from converter.api import NoObservations, to_dataframe
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("a shopping list\nmilk\n", encoding="utf-8")
+    with pytest.raises(NoObservations, match="no observations could be read") as info:
+        to_dataframe(notes)
+    assert info.value.diagnostics
+    df = to_dataframe(SEEDS["2023"])
+    assert len(df.attrs["left_out"]) == 44 and df.attrs["left_out"][0]["line"] == 99
+    assert any(d["rule"] == "NAV-E012" for d in df.attrs["diagnostics"])
+
+
+# -- item 17: flags after the subcommand ------------------------------------------------------------
+
+
+def test_verbose_and_quiet_after_the_subcommand(tmp_path):
+    r = run("convert", str(SEEDS["2024"]), "-o", str(tmp_path / "x.json"), "-v")
+    assert r.returncode == 0 and "info NAV-Q205" in r.stderr
+    r = run("convert", str(SEEDS["2024"]), "-o", str(tmp_path / "x.json"), "-q")
+    assert r.returncode == 0 and r.stderr == ""
+    r = run("convert", str(SEEDS["2024"]), "-o", "-q", cwd=tmp_path)  # the value of -o, not the flag
+    assert r.returncode == 0 and (tmp_path / "-q").is_file()
+    shutil.rmtree(tmp_path)

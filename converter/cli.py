@@ -25,7 +25,7 @@ from .outputs import OutputError, check_target, install_signal_handlers, write_t
 from .pipeline import read_report, write_report, writer
 from .readers.textio import InputError
 from .registry import WRITERS, WriteOptions, report_suffixes
-from .rules import DISCLOSURE_AUDIT, RULES
+from .rules import DISCLOSURE_AUDIT, RULES, STRICT_TOLERATED
 
 FORMATS = tuple(WRITERS)
 
@@ -141,7 +141,17 @@ def _summary(report: Report, n_datasets: int | None = None) -> str:
     show_default=True,
     help="SDMX-ML 2.1 StructureSpecificData or GenericData.",
 )
-@click.option("--strict", is_flag=True, help="Warnings and errors fail the run (exit 1, nothing written).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Errors and warnings fail the run (exit 1, nothing written), except rows recovered with certainty "
+    "(NAV-W020) and input decoded as cp1252 (NAV-W022).",
+)
+@click.option(
+    "--strict-disclosure",
+    is_flag=True,
+    help="A suppressed cell that follows from printed figures (NAV-Q205) fails the run too.",
+)
 @click.option("--report", "report_path", default=None, help="Write machine-readable diagnostics (JSON) here.")
 @click.option(
     "-j",
@@ -161,6 +171,7 @@ def convert(
     lang: str,
     sdmx_flavour: str,
     strict: bool,
+    strict_disclosure: bool,
     report_path: str | None,
     jobs: int,
 ) -> None:
@@ -181,6 +192,7 @@ def convert(
             lang=lang,
             flavour=sdmx_flavour,
             strict=strict,
+            strict_disclosure=strict_disclosure,
         )
         for p, target in zip(paths, targets, strict=True)
     ]
@@ -348,8 +360,11 @@ def _convert_one(task: dict) -> dict:
     if not report.observations:
         out["error"] = f"{path}:0: error: no observations could be read; nothing written"
         return out
-    if task["strict"] and any(d.severity in (Severity.ERROR, Severity.WARNING) for d in report.diagnostics):
-        out["error"] = f"{path}:0: error: --strict and the report has errors or warnings; nothing written"
+    failing = strict_failures(report, task["strict"], task.get("strict_disclosure", False))
+    if failing:
+        rules = ", ".join(sorted({d.rule for d in failing}))
+        flag = "--strict" if task["strict"] else "--strict-disclosure"
+        out["error"] = f"{path}:0: error: {flag}: {len(failing)} diagnostics fail it ({rules}); nothing written"
         return out
     options = WriteOptions(lang=task["lang"], sdmx_flavour=task["flavour"])
     n = write_report(report, writer(task["fmt"], task["split"]), task["target"], options)
@@ -369,6 +384,19 @@ def _cells(report: Report | None) -> dict[str, list[dict]]:
             entry["location"] = report.locations[f.line]
         found.append(entry)
     return {"left_out": report.left_out_cells(), "disclosure_audit": found}
+
+
+def strict_failures(report: Report, strict: bool, disclosure: bool = False) -> list[Diagnostic]:
+    """The diagnostics that fail a strict run: every error, every warning but those of STRICT_TOLERATED
+    (a figure recovered with certainty), and with `disclosure` the audit's derivable suppressed cells."""
+    out = []
+    for d in report.diagnostics:
+        if (
+            strict
+            and (d.severity is Severity.ERROR or (d.severity is Severity.WARNING and d.rule not in STRICT_TOLERATED))
+        ) or (disclosure and d.rule == DISCLOSURE_AUDIT):
+            out.append(d)
+    return out
 
 
 def _targets(paths: list[Path], fmt: str, output: str, split_dir: str | None) -> list[str]:
@@ -439,7 +467,7 @@ def combine(
     empty = [r.source for r in result.inputs if not r.observations]
     if empty:
         raise DataError(f"{empty[0]}:0: no observations could be read; nothing written")
-    if strict and any(d.severity in (Severity.ERROR, Severity.WARNING) for d in report.diagnostics):
+    if strict and strict_failures(report, strict):
         raise DataError("--strict and the combined set has errors or warnings; nothing written")
     if not report.observations:
         raise DataError("the combined set holds no observations; nothing written")
@@ -657,6 +685,8 @@ def catalog(
 def codelists(dimension: str | None, at: str | None, label: str | None) -> None:
     """List the dimensions, or the codes of one dimension, or resolve a label."""
     cl = load_codelists()
+    if dimension is None and (label is not None or at is not None):
+        raise Usage("--resolve and --at need a DIMENSION (e.g. navstat codelists FYLKE --resolve Oslo)")
     if dimension is None:
         for cid in CODELIST_IDS:
             c = cl[cid]
@@ -682,12 +712,18 @@ def codelists(dimension: str | None, at: str | None, label: str | None) -> None:
                 "fuzzy": f"approximate match, similarity {r.score}",
             }.get(r.method, r.method)
             state = "ambiguous" if len(r.codes) > 1 else "resolved"
-            click.echo(f"{label!r} -> {names}  ({state}; {how}){'; ' + r.reason if r.reason else ''}")
+            reason = f"; {r.reason}" if r.reason and r.reason != state else ""
+            click.echo(f"{label!r} -> {names}  ({state}; {how}){reason}")
+            if len(r.codes) > 1:  # navstat would not read such a label: an error (NAV-E015), not a match
+                sys.exit(1)
         else:
             click.echo(f"{label!r} -> not resolved: {r.reason}")
             sys.exit(1)
         return
     version = c.version_at(month)
+    if f"{month}-01" < version.valid_from:
+        first = c.versions[0]
+        raise DataError(f"{dim}: no version was in force in {month}; the first, {first.id}, starts {first.valid_from}")
     click.echo(f"{dim} version {version.id} ({version.valid_from}..{version.valid_to or ''}), in force {month}")
     for code in c.codes_in_force(month, month):
         parent = f"  parent {code.parent}" if code.parent else ""

@@ -86,6 +86,21 @@ STATUS_SYMBOLS: dict[Status, StatusSymbols] = {
 MISSING_STATUSES = (Status.CONFIDENTIAL, Status.BLANK, Status.WITHHELD)  # the statuses outputs mark, in order
 
 
+_LAW = re.compile(r"statistikklov\w*\s+§\s*(\d+)\s*-\s*(\d+)", re.I)
+_LAW_CITED = "§ 7-1"  # the section STATUS_SYMBOLS cite: the one the reports of 2021 and later name
+
+
+def status_text(status: Status, lang: str, notes: list[str]) -> str:
+    """The meaning of a status in a language; a confidential cell's cites the section of the Statistics
+    Act the report itself names in its notes (2014's reports say § 2-6, later ones § 7-1)."""
+    text = STATUS_SYMBOLS[status]["en" if lang == "en" else "nb"]
+    if status is Status.CONFIDENTIAL:
+        found = next((m for n in notes for m in [_LAW.search(n)] if m), None)
+        if found:
+            text = text.replace(_LAW_CITED, f"§ {found.group(1)}-{found.group(2)}")
+    return text
+
+
 def key_dict(full_key: tuple[str, ...]) -> dict[str, str]:
     """A full key (codes, measure, period) as a mapping for JSON: {"TILTAK": .., "MEASURE": .., "TIME_PERIOD": ..}."""
     return {**dict(zip(DIMENSIONS, full_key, strict=False)), "MEASURE": full_key[-2], "TIME_PERIOD": full_key[-1]}

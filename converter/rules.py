@@ -215,3 +215,8 @@ CATALOG_PUBLISHER: Final = _rule("NAV-V205", _E, "catalogue or dataset without p
 CATALOG_SIZE: Final = _rule("NAV-V206", _E, "byte size differs from the file")
 CATALOG_CHECKSUM: Final = _rule("NAV-V207", _E, "checksum differs from the file")
 CATALOG_FILES_ABSENT: Final = _rule("NAV-V208", _I, "files not beside the catalogue: size and checksum not compared")
+
+# `--strict`: a run fails on every error (a cell or the input could not be read: the output would be
+# incomplete) and on every warning except these, which say how a figure was recovered with certainty
+# from the report's own evidence. `--strict-disclosure` adds the disclosure audit's findings.
+STRICT_TOLERATED: Final = frozenset({DAMAGED_ROW_REPAIRED, NOT_UTF8})

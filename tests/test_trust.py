@@ -180,3 +180,56 @@ def test_verbose_and_quiet_after_the_subcommand(tmp_path):
     r = run("convert", str(SEEDS["2024"]), "-o", "-q", cwd=tmp_path)  # the value of -o, not the flag
     assert r.returncode == 0 and (tmp_path / "-q").is_file()
     shutil.rmtree(tmp_path)
+
+
+# -- item 18: what --strict fails on ----------------------------------------------------------------
+
+
+def test_strict_passes_a_fully_recovered_report_and_fails_an_incomplete_one(tmp_path):
+    r = run("-q", "convert", "--strict", str(SEEDS["2024"]), "-o", str(tmp_path / "a.json"))
+    assert r.returncode == 0 and (tmp_path / "a.json").exists()  # its one damaged row is recovered for sure
+    r = run("-q", "convert", "--strict", str(SEEDS["2023"]), "-o", str(tmp_path / "b.json"))
+    assert r.returncode == 1 and "NAV-E012" in r.stderr and not (tmp_path / "b.json").exists()
+    r = run("-q", "convert", "--strict-disclosure", str(SEEDS["2024"]), "-o", str(tmp_path / "c.json"))
+    assert r.returncode == 1 and "18 diagnostics fail it (NAV-Q205)" in r.stderr
+    assert not (tmp_path / "c.json").exists()
+
+
+# -- item 16: codelists says what is not so --------------------------------------------------------
+
+
+def test_codelists_before_the_first_version_and_resolve_without_a_dimension():
+    r = run("codelists", "FYLKE", "--at", "1999-01")
+    assert r.returncode == 1 and "no version was in force in 1999-01" in r.stderr
+    assert run("codelists", "FYLKE", "--at", "2006-07").returncode == 0
+    r = run("codelists", "--resolve", "Oslo")
+    assert r.returncode == 2 and "need a DIMENSION" in r.stderr
+    r = run("codelists", "TILTAK", "--resolve", "Oppfølging")
+    assert r.returncode == 1 and r.stdout.count("ambiguous") == 1
+
+
+# -- items 14, 15, 19: honest metadata -------------------------------------------------------------
+
+
+def test_the_law_section_is_the_one_the_report_names():
+    doc2014 = json.loads(run("-q", "convert", str(SEEDS["2014"])).stdout)
+    label = doc2014["link"]["item"][0]["extension"]["status"]["label"][":"]
+    assert "§ 2-6" in label["nb"] and "§ 2-6" in label["en"] and "7-1" not in label["nb"]
+    doc2021 = json.loads(run("-q", "convert", str(SEEDS["2021"])).stdout)
+    assert "§ 7-1" in doc2021["link"]["item"][0]["extension"]["status"]["label"][":"]["nb"]
+
+
+def test_prepared_is_never_guessed_from_the_period():
+    xml = run("-q", "convert", str(SEEDS["2014"]), "--to", "sdmx").stdout  # no "Rapport oppdatert"
+    assert "<message:Prepared>1970-01-01T00:00:00Z</message:Prepared>" in xml and "2014-12-01T" not in xml
+    xml = run("-q", "convert", str(SEEDS["2024"]), "--to", "sdmx").stdout
+    assert "<message:Prepared>2025-01-02T00:00:00Z</message:Prepared>" in xml  # its update date
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1733400000"}
+    r = subprocess.run([EXE, "-q", "convert", str(SEEDS["2014"]), "--to", "sdmx"], capture_output=True, env=env)
+    assert b"<message:Prepared>2024-12-05T12:00:00Z</message:Prepared>" in r.stdout
+
+
+def test_english_collection_label():
+    doc = json.loads(run("-q", "convert", str(SEEDS["2024"]), "--lang", "en").stdout)
+    assert doc["label"] == "Participants in labour market measures: Work practice"
+    assert all("Deltakere" not in ds["label"] for ds in doc["link"]["item"])

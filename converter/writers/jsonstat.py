@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import __version__
 from ..codelists import Code, Codelist, Codelists, load_codelists
-from ..model import DIMENSIONS, MEASURES, MISSING_STATUSES, STATUS_SYMBOLS, TOTAL, Report, Status
+from ..model import DIMENSIONS, MEASURES, MISSING_STATUSES, STATUS_SYMBOLS, TOTAL, Report, Status, status_text
 from ..outputs import write_text
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def dataset(
     }
     meta = report.metadata
     by = " x ".join(_label(cl[d].name, lang).lower() for d in dims) or ("totalt" if lang == "nb" else "total")
-    title = meta.title or ("Deltakere i arbeidsrettede tiltak" if lang == "nb" else "Participants in measures")
+    title = _title(report, cl, lang)
     ds: dict = {}
     if not embedded:
         ds["version"] = "2.0"
@@ -214,7 +214,7 @@ def _extension(report: Report, dims: list[str], cl: Codelists) -> dict:
         },
         "status": {
             "label": {
-                STATUS_SYMBOLS[s]["jsonstat"]: {"nb": STATUS_SYMBOLS[s]["nb"], "en": STATUS_SYMBOLS[s]["en"]}
+                STATUS_SYMBOLS[s]["jsonstat"]: {lang: status_text(s, lang, meta.notes) for lang in ("nb", "en")}
                 for s in MISSING_STATUSES
             }
         },
@@ -224,6 +224,18 @@ def _extension(report: Report, dims: list[str], cl: Codelists) -> dict:
     }
 
 
+def _title(report: Report, cl: Codelists, lang: str) -> str:
+    """The report's own title in Norwegian; in English the standard title, naming the tiltak group when
+    the report is about one (as the PX writer does): a Norwegian title is no English label."""
+    meta = report.metadata
+    if lang != "en":
+        return meta.title or "Deltakere i arbeidsrettede tiltak"
+    title = "Participants in labour market measures"
+    if meta.group != TOTAL:
+        title += f": {_code_label(cl['TILTAK'], meta.group, 'en')}"
+    return title
+
+
 def collection(report: Report, cl: Codelists | None = None, lang: str = "nb") -> dict:
     cl = cl or load_codelists()
     meta = report.metadata
@@ -231,7 +243,7 @@ def collection(report: Report, cl: Codelists | None = None, lang: str = "nb") ->
     out: dict = {
         "version": "2.0",
         "class": "collection",
-        "label": meta.title or "Deltakere i arbeidsrettede tiltak",
+        "label": _title(report, cl, lang),
         "source": "NAV",
     }
     if meta.updated:

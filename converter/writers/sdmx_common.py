@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+
 from ..model import DIMENSIONS
 
 AGENCY = "NAV"
@@ -32,3 +35,14 @@ XML_LANG = f"{{{NS['xml']}}}lang"
 def q(prefix: str, tag: str) -> str:
     """A qualified name in lxml's Clark notation: q("message", "Header") -> "{...message}Header"."""
     return f"{{{NS[prefix]}}}{tag}"
+
+
+def source_date_epoch() -> str | None:
+    """`SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds convention) as an SDMX time, if set."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(raw), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+NOT_KNOWN = "1970-01-01T00:00:00Z"  # `Prepared` is mandatory; the epoch says "not known", never a guessed date

@@ -17,7 +17,7 @@ from lxml import etree
 
 from ..model import DIMENSIONS, MISSING_STATUSES, STATUS_SYMBOLS, Observation, Report, Status
 from ..outputs import write_with
-from .sdmx_common import AGENCY, DSD_ID, NS, SS_NAMESPACE, STRUCTURE_REF, VERSION, q
+from .sdmx_common import AGENCY, DSD_ID, NOT_KNOWN, NS, SS_NAMESPACE, STRUCTURE_REF, VERSION, q, source_date_epoch
 
 if TYPE_CHECKING:
     from ..registry import WriteOptions
@@ -31,13 +31,11 @@ def message_id(report: Report) -> str:
 
 
 def prepared(report: Report) -> str:
-    """Deterministic `Prepared`: the report's own update date, else the end of its period."""
+    """`Prepared`, reproducible: `SOURCE_DATE_EPOCH` when set; else the report's "Rapport oppdatert" date
+    (when its data were prepared); else the Unix epoch, which says "not known". Never a date guessed
+    from the period: a report without an update date does not say when it was made."""
     m = report.metadata
-    if m.updated:
-        return f"{m.updated}T00:00:00Z"
-    if m.period_end:
-        return f"{m.period_end}-01T00:00:00Z"
-    return "1970-01-01T00:00:00Z"
+    return source_date_epoch() or (f"{m.updated}T00:00:00Z" if m.updated else NOT_KNOWN)
 
 
 def _header(report: Report, structure_specific: bool) -> etree._Element:

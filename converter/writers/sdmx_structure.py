@@ -24,6 +24,7 @@ from .sdmx_common import (
     VERSION,
     XML_LANG,
     q,
+    source_date_epoch,
 )
 
 # The SDMX cross-domain codes navstat uses (SDMX:CL_OBS_STATUS(2.2), SDMX:CL_CONF_STATUS(1.3)).
@@ -166,9 +167,10 @@ def structure_message(cl: Codelists) -> bytes:
     header = etree.SubElement(root, q("message", "Header"))
     etree.SubElement(header, q("message", "ID")).text = "NAVSTAT_STRUCTURE"
     etree.SubElement(header, q("message", "Test")).text = "false"
-    # Deterministic: the date the newest codelist version starts, not the clock.
+    # Reproducible: SOURCE_DATE_EPOCH when set, else the date the newest codelist version starts (the
+    # structure's content changes with the codelists), not the clock.
     newest = max(v.valid_from for c in cl.lists.values() for v in c.versions)
-    etree.SubElement(header, q("message", "Prepared")).text = f"{newest}T00:00:00Z"
+    etree.SubElement(header, q("message", "Prepared")).text = source_date_epoch() or f"{newest}T00:00:00Z"
     etree.SubElement(header, q("message", "Sender"), id=AGENCY)
     structures = etree.SubElement(root, q("message", "Structures"))
 

@@ -292,13 +292,13 @@ def _from_sdmx_ml(path: Path, data: bytes) -> OutputFile:
         out.period = _months(path, [begin.encode(), end.encode()])
         out.updated = text("Extracted")[:10]
         return out
-    # An older navstat header: the period is in the observations; Prepared is the update date, or the
-    # first day of the last month when the report has none, which then cannot be told from a real date.
+    # An older navstat header: the period is in the observations; Prepared is the update date, or (when
+    # the report has none) the first day of the last month or the Unix epoch, neither of them a real date.
     generic = b"GenericData" in data[:400]
     out.period = _months(path, (_TIME_GENERIC if generic else _TIME_SS).findall(data))
     out.derived.append("period derived from the TIME_PERIOD of the observations")
     prepared = text("Prepared")
-    if out.period and prepared and prepared[:10] != f"{out.period[1]}-01":
+    if out.period and prepared and prepared[:10] not in (f"{out.period[1]}-01", "1970-01-01"):  # 1970: not known
         out.updated = prepared[:10]
     else:
         out.updated_known = False

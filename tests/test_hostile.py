@@ -54,12 +54,20 @@ def test_output_that_is_the_input_by_another_name(tmp_path):
 
 
 def test_device_output_stays_a_device(tmp_path):
-    """`-o /dev/null` used to rename a temporary file over the device (as root: /dev/null became a file)."""
-    if not stat.S_ISCHR(os.stat(os.devnull).st_mode):
-        pytest.skip("/dev/null is not a device on this machine (something replaced it)")
-    r = run("-q", "convert", str(SMALL), "-o", os.devnull)
+    """`-o /dev/null` used to rename a temporary file over the device (as root: /dev/null became a file).
+    Tested on a named pipe of our own, never on a device other programs share."""
+    import threading
+
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    r = run("-q", "convert", str(SMALL), "-o", str(fifo))
     assert r.returncode == 0, r.stderr
-    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    reader.join(timeout=20)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still the pipe, not a file renamed over it
+    assert got and json.loads(got[0])["class"] == "collection"
 
 
 # -- item 2: a bad --report fails before anything is written ----------------------------------------
@@ -306,3 +314,25 @@ def test_every_corruption_is_rejected(written, tmp_path, fmt, corruption):
     assert r.returncode == 1, r.stderr
     assert any(rule in r.stderr for rule in CORRUPTIONS[corruption]), r.stderr
     assert "Traceback" not in r.stderr
+
+
+PX_EDITS = {  # PX (`navstat validate FILE.px`, px_check.py): the same corruptions, on the county table
+    "raised": (r"(?m)^(\d+) ", lambda m: f"{int(m.group(1)) + 1000} ", ("NAV-V124",)),
+    "negative": (r"(?m)^(\d+) ", lambda m: f"-{m.group(1)} ", ("NAV-V107", "NAV-V123", "NAV-V124")),
+    "unknown_status": (r'"\.\.\."', lambda m: '"?"', ("NAV-V123",)),
+    "confidential_number": (r'"\.\.\."', lambda m: "2", ("NAV-V107",)),
+}
+
+
+@pytest.mark.parametrize("corruption", list(PX_EDITS))
+def test_every_corruption_of_a_px_file_is_rejected(tmp_path, corruption):
+    assert run("-q", "convert", str(SMALL), "--to", "px", "-o", str(tmp_path / "px")).returncode == 0
+    px = tmp_path / "px" / f"{SMALL.stem}.tiltak-fylke.px"
+    text = px.read_bytes().decode("latin-1")
+    head, data = text.split("DATA=", 1)
+    pattern, edit, rules = PX_EDITS[corruption]
+    edited = head + "DATA=" + re.sub(pattern, edit, data, count=1)
+    assert edited != text
+    px.write_bytes(edited.encode("latin-1"))
+    r = run("validate", str(px))
+    assert r.returncode == 1 and any(rule in r.stderr for rule in rules), r.stderr

@@ -324,12 +324,18 @@ def combine(
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT")
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the inspection as JSON.")
+@click.option("--html", "html_path", metavar="FILE", help="Write a QA report of every INPUT as one HTML page.")
 @click.pass_obj
-def inspect(obj: dict, input_path: str, as_json: bool) -> None:
+def inspect(obj: dict, inputs: tuple[str, ...], as_json: bool, html_path: str | None) -> None:
     """Show the tables found in a report, the cell accounting and the diagnostics by rule."""
-    paths = _expand((input_path,))
+    paths = _expand(inputs)
+    if html_path:
+        _inspect_html(obj, paths, html_path)
+        return
+    if len(inputs) > 1:
+        raise Usage("inspect shows one report; for several, write them as one page with --html FILE")
     report = _read(paths[0])
     by_rule = Counter(d.rule for d in report.diagnostics)
     if as_json:
@@ -380,6 +386,17 @@ def inspect(obj: dict, input_path: str, as_json: bool) -> None:
         click.echo("  " + d.format())
     if len(shown) > 50:
         click.echo(f"  ... {len(shown) - 50} more (use --json for all)")
+
+
+def _inspect_html(obj: dict, paths: list[Path], target: str) -> None:
+    """`inspect --html`: the QA page of every input (its diagnostics stay in the page, not on stderr)."""
+    from .qa_html import write_html
+
+    inputs = write_html(paths, target, _read)
+    if not obj["quiet"]:
+        cells = sum(q.report.accounting["cells_in"] for q in inputs)
+        left_out = sum(1 for q in inputs for c in q.cells.values() if c.fate == "withheld")
+        click.echo(f"{target}: {len(inputs)} reports, {cells} printed cells, {left_out} left out", err=True)
 
 
 @cli.command()

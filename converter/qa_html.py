@@ -330,6 +330,12 @@ def _table_views(qa: QAInput) -> list[TableView]:
             )
         )
         previous_end = t.last_line
+    covered = {line for t in report.tables for line in range(t.first_line, t.last_line + 1)}
+    outside = sorted({line for line, _ in qa.cells} - covered)
+    if outside:  # rows before any table header (NAV-E010): their cells are counted too, so shown too
+        rows = [v for line in outside if (v := _row_view(qa, line, notes_at)) is not None]
+        width = max((len(r.lead) + len(r.cells) + 1 for r in rows), default=0)
+        views.insert(0, TableView(0, "Rows outside any table", [], rows, width))
     return views
 
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from converter.qa_html import ACCOUNTING, FATES
+from converter.pipeline import read_report
+from converter.qa_html import ACCOUNTING, FATES, QAInput, _row_cells, read_inputs, render
+from converter.readers.navtext import parse_cell
 
 from . import headless
 from .conftest import ROOT, SEEDS
@@ -159,6 +161,7 @@ def test_workbook_cells_name_their_sheet_and_cell(tmp_path):
         k: acc.get(k, 0) for k in ("cells_in", "emitted", "merged", "diagnosed")
     }
     assert all(re.search(r"line [^·!]+![A-Z]+\d+ ·", c["title"]) for c in cells)
+    check_fates(read_inputs([book], read_report)[0])  # the workbook's #N/A cells are left out, the rest print
 
 
 # -- in a browser ---------------------------------------------------------------------------------
@@ -200,3 +203,54 @@ def test_page_opens_in_headless_chromium(name, pages, tmp_path_factory):
     shot = shot_dir / f"{page.stem}.png"
     shot.write_bytes(run_.screenshot)
     assert distinct_rows(run_.screenshot) > 200, shot
+
+
+# -- the recorded fates against the reconciler's accounting and the printed text ----------------------
+
+DEVSET = ROOT.parent / "shared" / "devset"
+
+
+def devset_reports() -> list[Path]:
+    return sorted(DEVSET.glob("doc*.txt")) if DEVSET.is_dir() else []
+
+
+def check_fates(qa: QAInput) -> None:
+    """The fates add up to the accounting, one marked cell per counted cell, and a cell whose figure
+    went out prints exactly that figure (the value of its observation)."""
+    report = qa.report
+    terms = accounting_of(Counter(c.fate for c in qa.cells.values()))
+    assert terms == {k: report.accounting.get(k, 0) for k in ("cells_in", "emitted", "merged", "diagnosed")}
+    html = render([qa])
+    assert len(re.findall(r'<td data-line="\d+" data-fate="', html)) == report.accounting["cells_in"]
+    by_fk = {o.full_key: o for o in report.observations}
+    for (line, vi), cell in qa.cells.items():
+        if cell.fate == "withheld":
+            continue
+        printed = parse_cell(_row_cells(qa.lines[line - 1])[2][vi])
+        o = by_fk[cell.key]
+        assert printed == (o.value, o.status), (line, vi, cell)
+        assert line in o.lines
+
+
+@pytest.mark.skipif(not devset_reports(), reason="needs the shared dev set (../shared/devset)")
+def test_fates_of_the_damaged_dev_set_reports():
+    for path in devset_reports():
+        check_fates(read_inputs([path], read_report)[0])
+
+
+def test_rows_before_any_header_are_shown_and_counted(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text(
+        "Januar 2021 - Mars 2021\nArbeidstrening\t5\t6\t7\n\tJanuar\tFebruar\tMars\n"
+        "I alt\t10\t12\t14\nArbeidstrening\t5\t6\t7\nMentor\t5\t6\t7\n",
+        encoding="utf-8",
+    )
+    qa = read_inputs([path], read_report)[0]
+    assert qa.report.accounting["diagnosed"] == 3
+    assert [qa.cells[(2, vi)].fate for vi in range(3)] == ["withheld"] * 3
+    check_fates(qa)
+
+
+@pytest.mark.parametrize("name", sorted(SEEDS))
+def test_fates_of_the_example_reports_print_their_figures(name):
+    check_fates(read_inputs([SEEDS[name]], read_report)[0])

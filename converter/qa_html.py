@@ -26,7 +26,7 @@ from .model import DIMENSIONS, PARTICIPANTS, TOTAL, YTD_AVERAGE, Diagnostic, Obs
 from .outputs import write_text
 from .reconcile import ROWS_SEEN, RowData
 from .registry import reader_for
-from .rules import DISCLOSURE_AUDIT, RULES
+from .rules import DISCLOSURE_AUDIT, ROW_BEFORE_HEADER, RULES
 
 # fate -> (symbol shown beside the figure, meaning, the term of the accounting it is counted in)
 FATES: dict[str, tuple[str, str, str]] = {
@@ -164,7 +164,7 @@ def _mark_derivable(qa: QAInput) -> None:
 def _mark_unplaced_rows(qa: QAInput) -> None:
     """Rows before any table header (NAV-E010) are counted as diagnosed by the parser itself."""
     for d in qa.report.diagnostics:
-        if d.rule == "NAV-E010" and 0 < d.line <= len(qa.lines):
+        if d.rule == ROW_BEFORE_HEADER and 0 < d.line <= len(qa.lines):
             values = _row_cells(qa.lines[d.line - 1])[2]
             for vi in (i for i, v in enumerate(values) if v.strip()):
                 qa.cells[(d.line, vi)] = PrintedCell("withheld", None, "before any table header")

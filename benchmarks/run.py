@@ -96,10 +96,10 @@ def task(name: str, report_path: str, workdir: str) -> dict:
     if name == "prepare":  # once per run: the peers write what navstat read, loaded from a pickle
         import pickle
 
-        from converter.readers.navtext import read_file
+        from converter.pipeline import read_reconciled
 
         with open(os.path.join(workdir, "report.pickle"), "wb") as fh:
-            pickle.dump(read_file(report_path), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(read_reconciled(report_path), fh, protocol=pickle.HIGHEST_PROTOCOL)
         return {"seconds": 0.0, "rss_mb": _rss_mb()}
     import pickle
 

@@ -74,7 +74,7 @@ def main() -> None:
     from xlsx_render import render
 
     from benchmarks.make_report import write_report
-    from converter.readers.navtext import read_report
+    from converter.pipeline import read_text
 
     folder = Path(args.keep or tempfile.mkdtemp(prefix="navstat-xlsx-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -83,7 +83,7 @@ def main() -> None:
         buf = io.StringIO()
         write_report(buf, args.cells, seed=1)
         text_path.write_text(buf.getvalue(), encoding="utf-8")
-        render(buf.getvalue(), book_path, read_report(buf.getvalue(), "big.txt"))
+        render(buf.getvalue(), book_path, read_text(buf.getvalue(), "big.txt"))
     results = {"cells": args.cells, "workbook_bytes": book_path.stat().st_size}
     for name, code in READERS.items():
         secs, mb, n = measure(f"PATH = {str(book_path)!r}\n" + code)

@@ -118,7 +118,7 @@ class Config:
     )
 
 
-CONFIG_KEYS = {
+CONFIG_KEYS: dict[str, str | dict[str, str]] = {
     "base_url": "base_url",
     "publisher": {"iri": "publisher_iri", "name": "publisher_name", "id": "publisher_id"},
     "contact": {"name": "contact_name", "email": "contact_email", "url": "contact_url"},
@@ -414,13 +414,15 @@ def group_by_report(outputs: list[OutputFile]) -> list[ReportDataset]:
     datasets = []
     for report, files in sorted(by_report.items()):
         ds = ReportDataset(report, sorted(files, key=lambda f: f.path.name))
-        periods = {f.period: f for f in files}
+        periods = {f.period: f for f in files if f.period is not None}
+        if not periods:
+            raise CatalogError(f"{files[0].path}:1: no output of report {report} records its period")
         if len(periods) > 1:
             (a, fa), (b, fb) = sorted(periods.items())[:2]
             raise CatalogError(
                 f"{fb.path}:1: period {b[0]}..{b[1]} contradicts {a[0]}..{a[1]} in {fa.path.name} (same report)"
             )
-        ds.period = files[0].period
+        ds.period = next(iter(periods))
         trusted = sorted(files, key=lambda f: (_TRUST.index(f.format), f.path.name))
         ds.title = next((f.title for f in trusted if f.title), "")
         ds.report_id = next((f.report_id for f in trusted if f.report_id), "")

@@ -149,7 +149,7 @@ def vocabulary_gaps(data: Graph, where: _Locator) -> list[CatalogFinding]:
         if theme not in themes:
             out.append(where.finding(CATALOG_THEME, ds, f"dcat:theme <{theme}> is not in the EU data-theme vocabulary"))
     for cls in (DCAT.Catalog, DCAT.Dataset):
-        for node in sorted(data.subjects(RDF.type, cls)):
+        for node in sorted(data.subjects(RDF.type, cls), key=str):
             for prop in (DCTERMS.title, DCTERMS.description):
                 langs = {getattr(v, "language", None) for v in data.objects(node, prop)}
                 missing = [lang for lang in ("nb", "en") if lang not in langs]
@@ -171,7 +171,7 @@ def _number(literal) -> Decimal | None:
 def file_mismatches(data: Graph, folder: Path, where: _Locator) -> list[CatalogFinding]:
     out = []
     absent = 0
-    for dist in sorted(data.subjects(RDF.type, DCAT.Distribution)):
+    for dist in sorted(data.subjects(RDF.type, DCAT.Distribution), key=str):
         url = data.value(dist, DCAT.downloadURL) or data.value(dist, DCAT.accessURL)
         if url is None:
             continue

@@ -392,7 +392,10 @@ def _inspect_html(obj: dict, paths: list[Path], target: str) -> None:
     """`inspect --html`: the QA page of every input (its diagnostics stay in the page, not on stderr)."""
     from .qa_html import write_html
 
-    inputs = write_html(paths, target, _read)
+    try:
+        inputs = write_html(paths, target)
+    except InputError as exc:
+        raise Unreadable(exc.diagnostic()) from None
     if not obj["quiet"]:
         cells = sum(q.report.accounting["cells_in"] for q in inputs)
         left_out = sum(1 for q in inputs for c in q.cells.values() if c.fate == "withheld")

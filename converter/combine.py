@@ -178,8 +178,8 @@ def _merge(reports: list[Report], out: Combined):
     """Observations by full key, their sources, and the reports whose copy lost to a revision."""
     copies: dict[FullKey, list[tuple[int, Observation | None]]] = defaultdict(list)
     for i, r in enumerate(reports):
-        for o in r.observations:
-            copies[o.full_key].append((i, o))
+        for printed in r.observations:
+            copies[printed.full_key].append((i, printed))
         for w in r.withheld:
             copies[tuple(w)].append((i, None))
     merged: dict[FullKey, Observation] = {}
@@ -322,7 +322,7 @@ def _harmonise(merged: dict, origin: dict, target: str, cl: Codelists, out: Comb
     groups: dict[FullKey, dict[str, Observation]] = defaultdict(dict)  # merged target -> part code -> figure
     group_src: dict[FullKey, list[Source]] = defaultdict(list)
     group_parts: dict[FullKey, tuple[str, ...]] = {}
-    refused: dict[tuple[int, str], list] = {}
+    refused: dict[tuple[int, str, str], list] = {}
     for fk, o in merged.items():
         first = origin[fk][0]
         # the reader resolves each table with the codes in force in its period, so a report over
@@ -379,7 +379,7 @@ def _sum_parts(groups, group_parts, group_src, result, sources, out: Combined) -
         if measure == "SNITT_HIA":
             months = [result.get((*key, "DELTAKERE", f"{period[:4]}-{m:02d}")) for m in range(1, int(period[5:]) + 1)]
             if all(m is not None and m.status is Status.VALUE for m in months):
-                figure = (mean_half_up([m.value for m in months]), Status.VALUE)  # type: ignore[misc]
+                figure: tuple[int | None, Status] | None = (mean_half_up([m.value for m in months]), Status.VALUE)  # type: ignore[misc]
             elif any(m is not None and m.status is Status.CONFIDENTIAL for m in months) or any(
                 p.status is Status.CONFIDENTIAL for p in parts.values()
             ):

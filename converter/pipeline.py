@@ -1,7 +1,8 @@
 """The one pipeline behind every door (the `navstat` command and `converter.api`).
 
-read (the reader chosen by the input interprets and reconciles it) -> check (the quality rules of
-`validate.py`) -> the checks' findings become diagnostics -> one Report. Writing is the second
+read (the reader chosen by the input parses it and interprets its rows) -> reconcile (decide, align
+damaged rows, merge copies: `converter.reconcile`) -> check (the quality rules of `validate.py`) ->
+the checks' findings become diagnostics -> one Report. Writing is the second
 step: `write_report` hands the Report to the writer of a format. Readers and writers are chosen from
 `registry.py`; neither knows the other.
 """
@@ -12,6 +13,10 @@ from pathlib import Path
 
 from .codelists import Codelists, load_codelists
 from .model import Report
+from .parsed import Interpretation
+from .perf import no_gc
+from .readers.navtext import interpret, interpret_bytes
+from .reconcile import reconcile
 from .registry import SPLIT_WRITER, WriteOptions, WriterEntry, load, reader_for, writer_for
 from .rules import COPIES_CHECK
 from .validate import check_report
@@ -21,9 +26,49 @@ def read_report(path: str | Path, codelists: Codelists | None = None) -> Report:
     """Read, reconcile and check one input. Raises `readers.textio.InputError` (NAV-E001) when it
     cannot be read at all; everything else is in the Report's diagnostics."""
     cl = codelists or load_codelists()
-    entry = reader_for(path)
-    report: Report = load(entry.read)(str(path), cl)
+    report = read_reconciled(path, cl)
     check(report, cl)
+    return report
+
+
+def read_interpreted(path: str | Path, codelists: Codelists | None = None) -> tuple[Report, Interpretation]:
+    """`read_report`, keeping what the reader made of the input: its rows, with the reconciler's
+    decisions recorded on them (what happened to each printed cell: `navstat inspect --html`)."""
+    cl = codelists or load_codelists()
+    interpretation: Interpretation = load(reader_for(path).read)(str(path), cl)
+    report = reconciled(interpretation, cl)
+    check(report, cl)
+    return report, interpretation
+
+
+def read_reconciled(path: str | Path, codelists: Codelists | None = None) -> Report:
+    """Read and reconcile one input, without the quality checks."""
+    cl = codelists or load_codelists()
+    interpretation: Interpretation = load(reader_for(path).read)(str(path), cl)
+    return reconciled(interpretation, cl)
+
+
+def read_text(text: str, source: str = "<input>", codelists: Codelists | None = None, literal: bool = False) -> Report:
+    """The text of a report extract, read and reconciled (no checks): for tests and notebooks.
+    `literal=True` reads damaged rows at face value, to show what that would give; never publish it."""
+    cl = codelists or load_codelists()
+    return reconciled(interpret(text, source, cl, literal), cl)
+
+
+def read_bytes(data: bytes, source: str = "<input>", codelists: Codelists | None = None) -> Report:
+    """The bytes of a report extract, decoded, read and reconciled (no checks)."""
+    cl = codelists or load_codelists()
+    return reconciled(interpret_bytes(data, source, cl), cl)
+
+
+def reconciled(interpretation: Interpretation, codelists: Codelists) -> Report:
+    """Reconcile what a reader made of an input into observations; the reader's notes on the input
+    itself follow the reconciler's diagnostics."""
+    report = interpretation.report
+    if interpretation.rows:
+        with no_gc():
+            reconcile(report, interpretation.rows, codelists, interpretation.literal)
+    report.diagnostics += interpretation.notes
     return report
 
 

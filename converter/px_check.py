@@ -154,7 +154,7 @@ class _Reader:
     def quoted(self) -> str:
         start = self.line
         self.take()  # opening quote
-        out = []
+        out: list[str] = []
         while True:
             ch = self.take()
             if not ch:
@@ -332,7 +332,7 @@ def _keyword_checks(px: PxFile, name: str) -> list[Violation]:
     for kw in ("NOTE",):
         if sum(1 for e in px.entries if e.keyword == kw and e.lang is None) > 1:
             out.append(Violation(PX_KEYWORD, name, px.line_of(kw), f"several {kw}: some readers take one only"))
-    default = (px.values("LANGUAGE") or [None])[0]
+    default: str | None = next(iter(px.values("LANGUAGE")), None)
     for lang in px.values("LANGUAGES"):
         if lang == default:
             continue

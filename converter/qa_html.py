@@ -5,16 +5,16 @@ report: a summary (periods, codelist versions, the accounting, the checks), ever
 with each printed cell marked with its fate, the diagnostics beside the rows they concern, a small
 chart per series, and lists of the cells left out and of the `*` cells the printed figures reveal.
 
-A cell's fate is what the reconciler did with it, recorded as it finished (`reconcile.ROWS_SEEN`),
-never re-derived from the text: each fate is counted in one term of the accounting (`ACCOUNTING`), so
-the marked cells of a report add up to its `cells in = emitted + merged + diagnosed`.
+A cell's fate is read from the reconciler's decisions recorded on each row (`parsed.RowData`: key,
+placement, agreed cells) and from the observations it emitted, never re-derived from the text: each
+fate is counted in one term of the accounting (`ACCOUNTING`), so the marked cells of a report add up
+to its `cells in = emitted + merged + diagnosed`.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +24,8 @@ from . import __version__
 from .codelists import Codelists, load_codelists
 from .model import DIMENSIONS, PARTICIPANTS, TOTAL, YTD_AVERAGE, Diagnostic, Observation, Report, Status
 from .outputs import write_text
-from .reconcile import ROWS_SEEN, RowData
+from .parsed import RowData
+from .pipeline import read_interpreted
 from .registry import reader_for
 from .rules import DISCLOSURE_AUDIT, ROW_BEFORE_HEADER, RULES
 
@@ -60,22 +61,7 @@ class QAInput:
     labels: dict[int, str] = field(default_factory=dict)  # line -> the row's label
 
 
-# -- recording what happened to each printed cell ---------------------------------------------------
-
-
-@contextmanager
-def recording() -> Iterator[list[QAInput]]:
-    """While open, every report read records its rows' cell fates; yields the list they go to."""
-    seen: list[QAInput] = []
-
-    def observe(report: Report, rows: list[RowData]) -> None:
-        seen.append(QAInput(report, [], row_fates(report, rows), {r.line: r.label for r in rows}))
-
-    token = ROWS_SEEN.set(observe)
-    try:
-        yield seen
-    finally:
-        ROWS_SEEN.reset(token)
+# -- what happened to each printed cell -------------------------------------------------------------
 
 
 def row_fates(report: Report, rows: list[RowData]) -> dict[Place, PrintedCell]:
@@ -170,14 +156,15 @@ def _mark_unplaced_rows(qa: QAInput) -> None:
                 qa.cells[(d.line, vi)] = PrintedCell("withheld", None, "before any table header")
 
 
-def read_inputs(paths: Iterable[Path], read: Callable[[Path], Report]) -> list[QAInput]:
-    """Read every input with `read` (the pipeline's, checks included), recording its cells' fates."""
+def read_inputs(paths: Iterable[Path], codelists: Codelists | None = None) -> list[QAInput]:
+    """Read every input as the pipeline does (checks included), keeping each row's final reading to
+    record what happened to its cells. Raises `readers.textio.InputError` for an unreadable input."""
+    cl = codelists or load_codelists()
     out = []
     for path in paths:
-        with recording() as seen:
-            report = read(path)
-        qa = next((q for q in seen if q.report is report), None) or QAInput(report, [], {})
-        qa.lines = printed_lines(path)
+        report, interpretation = read_interpreted(path, cl)
+        rows = interpretation.rows
+        qa = QAInput(report, printed_lines(path), row_fates(report, rows), {r.line: r.label for r in rows})
         _mark_unplaced_rows(qa)
         _mark_derivable(qa)
         out.append(qa)
@@ -550,8 +537,8 @@ def render(inputs: list[QAInput], codelists: Codelists | None = None) -> str:
     )
 
 
-def write_html(paths: Iterable[Path], target: str, read: Callable[[Path], Report]) -> list[QAInput]:
+def write_html(paths: Iterable[Path], target: str) -> list[QAInput]:
     """Read every input and write the QA page (atomically). Returns what was read."""
-    inputs = read_inputs(paths, read)
+    inputs = read_inputs(paths)
     write_text(target, render(inputs))
     return inputs

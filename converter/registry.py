@@ -9,7 +9,8 @@ Adding a reader or a format is one module plus one line below. Entries name thei
 "module:function" and are imported only when chosen, so a format's dependencies cost nothing to
 the others. The contracts:
 
-- reader  `read(path: str, codelists: Codelists) -> Report`, interpreting and reconciling the input;
+- reader  `read(path: str, codelists: Codelists) -> parsed.Interpretation`, parsing the input and
+  interpreting its rows (the pipeline reconciles them);
   raises `readers.textio.InputError` when the input cannot be read at all (NAV-E001);
   `handles(path: Path, head: bytes) -> bool`, cheap, from the bytes only;
 - writer  `write(report: Report, target: str, options: WriteOptions) -> int`, the number of
@@ -61,11 +62,11 @@ READERS: tuple[ReaderEntry, ...] = (
     # NAV's Excel workbooks, by content (a zip or, password-protected, an OLE2 file), whatever the name
     ReaderEntry(
         "xlsx",
-        read="converter.readers.xlsx:read_workbook",
+        read="converter.readers.xlsx:interpret_workbook",
         handles="converter.readers.xlsx:handles",
         suffixes=(".xlsx",),
     ),
-    ReaderEntry("text", read="converter.readers.navtext:read_file", suffixes=(".txt",)),  # NAV's text extracts
+    ReaderEntry("text", read="converter.readers.navtext:interpret_file", suffixes=(".txt",)),  # NAV's text extracts
 )
 
 WRITERS: dict[str, WriterEntry] = {

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from converter.model import DIMENSIONS, Report
-from converter.readers.navtext import read_file
+from converter.pipeline import read_reconciled
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "examples" / "reports"
@@ -25,7 +25,7 @@ _cache: dict[str, Report] = {}
 
 def seed_report(name: str) -> Report:
     if name not in _cache:
-        _cache[name] = read_file(str(SEEDS[name]))
+        _cache[name] = read_reconciled(str(SEEDS[name]))
     return _cache[name]
 
 

@@ -9,13 +9,13 @@ from benchmarks.run import bench, table
 
 
 def test_generated_report_converts_cleanly(tmp_path):
-    from converter.readers.navtext import read_file
+    from converter.pipeline import read_reconciled
     from converter.validate import check_report
 
     path = tmp_path / "r.txt"
     with open(path, "w", encoding="utf-8") as fh:
         cells = write_report(fh, 20_000)
-    report = read_file(str(path))
+    report = read_reconciled(str(path))
     assert report.accounting["cells_in"] == cells >= 20_000
     assert not report.errors
     results = {r.rule: r for r in check_report(report)}

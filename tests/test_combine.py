@@ -15,8 +15,8 @@ from converter.codelists import load_codelists
 from converter.combine import combine
 from converter.harmonise import mean_half_up, recoding
 from converter.model import Status
+from converter.pipeline import read_text
 from converter.readers import jsonstat_back
-from converter.readers.navtext import read_report
 from converter.writers import sdmx_structure
 
 from .conftest import ROOT, SHARED
@@ -220,7 +220,7 @@ def test_combining_can_make_a_suppressed_cell_derivable():
         2024, updated="2025-02-05", small={"ARBTREN": 0.0}, set_values={**values, ("ARBTREN", "11", 1): 40},
         only={"11"},
     )  # fmt: skip
-    reports = [read_report(a.text, "a.txt"), read_report(b.text, "b.txt")]
+    reports = [read_text(a.text, "a.txt"), read_text(b.text, "b.txt")]
     from converter.validate import check_report
 
     for r in reports:

@@ -15,8 +15,8 @@ from pyaxis import pyaxis
 from converter.codelists import load_codelists
 from converter.conformance import validate_file
 from converter.model import DIMENSIONS
+from converter.pipeline import read_reconciled
 from converter.px_check import validate_px
-from converter.readers.navtext import read_file
 from converter.writers import jsonstat, px
 
 from .conftest import ROOT, SEEDS, SHARED, seed_report
@@ -241,7 +241,7 @@ def test_validate_accepts_the_px_files_of_the_dev_set():
     cl = load_codelists()
     n = 0
     for doc in sorted(devset.glob("doc*.txt")):
-        report = read_file(str(doc))
+        report = read_reconciled(str(doc))
         for b in jsonstat.breakdowns(report):
             assert validate_px(px.render(report, b, cl), f"{doc.name}:{b}", cl) == []
             n += 1

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from converter.pipeline import read_report
 from converter.qa_html import ACCOUNTING, FATES, QAInput, _row_cells, read_inputs, render
 from converter.readers.navtext import parse_cell
 
@@ -161,7 +160,7 @@ def test_workbook_cells_name_their_sheet_and_cell(tmp_path):
         k: acc.get(k, 0) for k in ("cells_in", "emitted", "merged", "diagnosed")
     }
     assert all(re.search(r"line [^·!]+![A-Z]+\d+ ·", c["title"]) for c in cells)
-    check_fates(read_inputs([book], read_report)[0])  # the workbook's #N/A cells are left out, the rest print
+    check_fates(read_inputs([book])[0])  # the workbook's #N/A cells are left out, the rest print
 
 
 # -- in a browser ---------------------------------------------------------------------------------
@@ -235,7 +234,7 @@ def check_fates(qa: QAInput) -> None:
 @pytest.mark.skipif(not devset_reports(), reason="needs the shared dev set (../shared/devset)")
 def test_fates_of_the_damaged_dev_set_reports():
     for path in devset_reports():
-        check_fates(read_inputs([path], read_report)[0])
+        check_fates(read_inputs([path])[0])
 
 
 def test_rows_before_any_header_are_shown_and_counted(tmp_path):
@@ -245,7 +244,7 @@ def test_rows_before_any_header_are_shown_and_counted(tmp_path):
         "I alt\t10\t12\t14\nArbeidstrening\t5\t6\t7\nMentor\t5\t6\t7\n",
         encoding="utf-8",
     )
-    qa = read_inputs([path], read_report)[0]
+    qa = read_inputs([path])[0]
     assert qa.report.accounting["diagnosed"] == 3
     assert [qa.cells[(2, vi)].fate for vi in range(3)] == ["withheld"] * 3
     check_fates(qa)
@@ -253,4 +252,4 @@ def test_rows_before_any_header_are_shown_and_counted(tmp_path):
 
 @pytest.mark.parametrize("name", sorted(SEEDS))
 def test_fates_of_the_example_reports_print_their_figures(name):
-    check_fates(read_inputs([SEEDS[name]], read_report)[0])
+    check_fates(read_inputs([SEEDS[name]])[0])

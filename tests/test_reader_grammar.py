@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from converter.model import Severity, Status
-from converter.readers.navtext import read_file, read_report
+from converter.pipeline import read_reconciled, read_text
 
 from .conftest import index, key
 
@@ -16,7 +16,7 @@ DATA = Path(__file__).parent / "data"
 
 
 def read(name: str):
-    r = read_file(str(DATA / name))
+    r = read_reconciled(str(DATA / name))
     assert not [d.format() for d in r.diagnostics if d.severity is not Severity.INFO]
     acc = r.accounting
     assert acc["cells_in"] == acc["emitted"] + acc["merged"] + acc["diagnosed"]
@@ -78,7 +78,7 @@ def _report(body: str, period: str = "Januar - Mars 2022") -> str:
 
 def test_disagreeing_copies_without_majority_are_left_out():
     text = _report("I alt\t10\t20\t30\nMentor\t10\t20\t30\n") + _report("I alt\t10\t21\t30\nMentor\t10\t20\t30\n")
-    r = read_report(text, "x.txt")
+    r = read_text(text, "x.txt")
     obs = index(r)
     assert (key(), "DELTAKERE", "2022-02") not in obs
     assert [d.rule for d in r.errors] == ["NAV-E013"]
@@ -87,39 +87,39 @@ def test_disagreeing_copies_without_majority_are_left_out():
 
 def test_majority_of_copies_wins_and_dissent_is_reported():
     page = _report("I alt\t10\t20\t30\nMentor\t10\t20\t30\n")
-    r = read_report(page + page + _report("I alt\t10\t21\t30\nMentor\t10\t20\t30\n"), "x.txt")
+    r = read_text(page + page + _report("I alt\t10\t21\t30\nMentor\t10\t20\t30\n"), "x.txt")
     assert index(r)[(key(), "DELTAKERE", "2022-02")].value == 20
     assert [d.rule for d in r.diagnostics if d.severity is not Severity.INFO] == ["NAV-W021"]
 
 
 def test_short_row_without_evidence_is_left_out():
-    r = read_report(_report("I alt\t10\t20\t30\nMentor\t10\t20\nJobbklubb\t*\t*\t*\n"), "x.txt")
+    r = read_text(_report("I alt\t10\t20\t30\nMentor\t10\t20\nJobbklubb\t*\t*\t*\n"), "x.txt")
     assert [d.rule for d in r.errors] == ["NAV-E012"]
     assert not [o for o in r.observations if o.key[0] == "MENTOR"]
 
 
 def test_short_row_repaired_from_a_copy():
     text = _report("I alt\t10\t20\t30\nMentor\t10\t20\t30\n") + _report("I alt\t10\t30\nMentor\t10\t20\t30\n")
-    r = read_report(text, "x.txt")
+    r = read_text(text, "x.txt")
     assert [d.rule for d in r.diagnostics if d.severity is Severity.WARNING] == ["NAV-W020"]
     assert index(r)[(key(), "DELTAKERE", "2022-03")].lines == [8, 18]  # the second page starts at line 11
 
 
 def test_unknown_label_is_an_error_not_a_guess():
-    r = read_report(_report("I alt\t10\t20\t30\nFoobar-tiltak\t1\t2\t3\n"), "x.txt")
+    r = read_text(_report("I alt\t10\t20\t30\nFoobar-tiltak\t1\t2\t3\n"), "x.txt")
     assert [d.rule for d in r.errors] == ["NAV-E014"]
     assert len(r.observations) == 3
 
 
 def test_no_period_is_an_error():
-    r = read_report(f"Tiltak\n\n{HEADER}\nI alt\t1\t2\t3\n", "x.txt")
+    r = read_text(f"Tiltak\n\n{HEADER}\nI alt\t1\t2\t3\n", "x.txt")
     assert [d.rule for d in r.errors][:1] == ["NAV-E017"]
     assert not r.observations
 
 
 @pytest.mark.parametrize("cell", ["12a", "1,5", "--"])
 def test_bad_cell_is_reported(cell):
-    r = read_report(_report(f"I alt\t10\t{cell}\t30\n"), "x.txt")
+    r = read_text(_report(f"I alt\t10\t{cell}\t30\n"), "x.txt")
     assert "NAV-E011" in [d.rule for d in r.errors]
     assert {o.period for o in r.observations} == {"2022-01", "2022-03"}
 
@@ -129,7 +129,7 @@ def test_heading_that_contradicts_the_total_row_is_reported():
         "Deltakere i arbeidsrettede tiltak. Tidsserie måned\n\nTiltak og hovedgrupper\n\nJanuar - Mars 2022\n\n"
         f"Arbeidssøkere på tiltak\n\n{HEADER}\nI alt andre på tiltak\t10\t20\t30\nMentor\t10\t20\t30\n"
     )
-    r = read_report(text, "x.txt")
+    r = read_text(text, "x.txt")
     assert [d.rule for d in r.diagnostics if d.severity is Severity.WARNING] == ["NAV-W023"]
     assert index(r)[(key(HOVEDGRUPPE="ANDRE"), "DELTAKERE", "2022-01")].value == 10
 
@@ -169,7 +169,7 @@ Arbeidspraksis\t200\t210\t220
 def test_an_ambiguous_total_among_measure_tables_is_a_measure():
     # "Oppfølging" is a group and a measure; no figure decides, and the report also has group
     # rows. The other county tables are under measure totals, so this one is a measure's too.
-    r = read_report(GROUPS_AND_MEASURE_TABLES, "measures.txt")
+    r = read_text(GROUPS_AND_MEASURE_TABLES, "measures.txt")
     assert not r.errors, [d.format() for d in r.errors]
     obs = index(r)
     assert obs[(key(TILTAK="INDOPPFAG", FYLKE="11"), "DELTAKERE", "2022-03")].value == 45
@@ -202,7 +202,7 @@ Menn\t20\t20\t20\t20\t20
 
 
 def test_misspelt_headings_totals_and_a_value_lost_before_a_kept_tab():
-    r = read_report(MISSPELT_AND_DAMAGED, "typos.txt")
+    r = read_text(MISSPELT_AND_DAMAGED, "typos.txt")
     obs = index(r)
     nedsatt = dict(HOVEDGRUPPE="NEDSATT")
     assert obs[(key(TILTAK="TG_ARBEIDSPRAKSIS", **nedsatt), "DELTAKERE", "2023-04")].value == 30

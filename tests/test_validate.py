@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from converter.readers.navtext import read_file, read_report
+from converter.pipeline import read_text
 from converter.validate import check_report
 
 from .conftest import SEEDS, seed_report
@@ -19,7 +19,7 @@ def report(
     period: str = "Januar - Mars 2022",
     title: str = "TILT140 Tiltaksdeltakere på oppfølging. Tidsserie måned",
 ):
-    return read_report(f"{title}\n\nTiltak\n\n{period}\n\n{header}\n{rows}\n", "hand-made.txt")
+    return read_text(f"{title}\n\nTiltak\n\n{period}\n\n{header}\n{rows}\n", "hand-made.txt")
 
 
 def results(r) -> dict[str, tuple[int, int]]:
@@ -57,7 +57,7 @@ def test_group_and_counties_hierarchies():
         f"Januar - Mars 2022\n\nOppfølging\n\n{header}\nI alt oppfølging\t100\t100\t100\n"
         "Oslo\t60\t60\t60\nViken\t39\t40\t*\nUkjent\t*\t*\t*\n"
     )
-    res = results(read_report(text, "x.txt"))
+    res = results(read_text(text, "x.txt"))
     assert res["NAV-Q201"] == (2, 1)  # March: 60 + * + * < 100
 
 
@@ -119,7 +119,7 @@ def test_disclosure_audit_on_the_seeds(seed):
 
 
 def test_literal_reading_of_the_damaged_rows_fails_the_totals_check():
-    literal = read_file(str(SEEDS["2023"]), literal=True)
+    literal = read_text(SEEDS["2023"].read_text(encoding="utf-8"), str(SEEDS["2023"]), literal=True)
     totals = check_report(literal)[0]
     assert totals.failed >= 5
     assert all(f.line == 14 and "FYLKE parts" in f.message for f in totals.findings)

@@ -19,8 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from converter.model import Report, Status
-from converter.readers import read_path
-from converter.readers.navtext import read_report
+from converter.pipeline import read_reconciled, read_text
 from converter.validate import check_report
 
 from .conftest import ROOT, SEEDS, key, seed_report
@@ -66,7 +65,7 @@ def rendered(tmp_path_factory) -> dict[str, tuple[Path, dict[int, str]]]:
 def test_workbook_gives_the_observations_of_the_text_extract(name, rendered):
     path, _ = rendered[name]
     text = seed_report(name)
-    book = read_path(path)
+    book = read_reconciled(path)
     assert observations(book) == observations(text)
     assert len(book.observations) == len(text.observations) > 1000
     assert book.metadata.period_start == text.metadata.period_start
@@ -79,8 +78,8 @@ def test_workbook_gives_the_diagnostics_of_the_text_extract_at_the_same_places(n
     the text extract damaged: the workbook holds `#N/A` where the extract lost a cell, so the text's
     repair (NAV-W020) or refusal (NAV-E012) is, in the workbook, a cell without a figure (NAV-E011)."""
     path, places = rendered[name]
-    text = checked(read_path(SEEDS[name]))
-    book = checked(read_path(path))
+    text = checked(read_reconciled(SEEDS[name]))
+    book = checked(read_reconciled(path))
     text.locations = places
     damaged = {places[d.line] for d in text.diagnostics if d.rule in ("NAV-W020", "NAV-E012")}
     t = collections.Counter(
@@ -101,7 +100,7 @@ def test_workbook_gives_the_diagnostics_of_the_text_extract_at_the_same_places(n
 
 def test_damaged_rows_of_2023_become_na_cells(rendered):
     path, _ = rendered["2023"]
-    book = read_path(path)
+    book = read_reconciled(path)
     na = [d for d in book.diagnostics if d.rule == "NAV-E011"]
     # 9 rows the text reader repaired leave 14 cells unknown; 3 rows it could not place leave 13 each
     assert len(na) == 55
@@ -157,7 +156,7 @@ def test_folder_conversion_picks_up_workbooks(rendered, tmp_path):
 def test_reader_is_chosen_by_content_not_extension(rendered, tmp_path):
     disguised = tmp_path / "report.txt"
     disguised.write_bytes(rendered["2024"][0].read_bytes())
-    assert observations(read_path(disguised)) == observations(seed_report("2024"))
+    assert observations(read_reconciled(disguised)) == observations(seed_report("2024"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,13 +169,13 @@ SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[Healt
 @given(reports())
 def test_generated_reports_as_workbooks_come_back_exactly(case):
     text, expected = case
-    report = read_report(text, "generated.txt")
+    report = read_text(text, "generated.txt")
     buf = io.BytesIO()
     render(text, buf, report)
     path = Path(f"/tmp/navstat-generated-{id(buf)}.xlsx")  # hypothesis and tmp_path do not mix
     try:
         path.write_bytes(buf.getvalue())
-        book = read_path(path)
+        book = read_reconciled(path)
     finally:
         path.unlink(missing_ok=True)
     assert observations(book) == observations(report)
@@ -194,10 +193,10 @@ def test_benchmark_report_as_workbook(tmp_path):
     buf = io.StringIO()
     write_report(buf, 30_000, seed=3)
     text = buf.getvalue()
-    report = read_report(text, "bench.txt")
+    report = read_text(text, "bench.txt")
     path = tmp_path / "bench.xlsx"
     render(text, path, report)
-    book = read_path(path)
+    book = read_reconciled(path)
     assert len(report.observations) > 20_000
     assert observations(book) == observations(report)
     assert not book.errors and not report.errors
@@ -263,7 +262,7 @@ def expected_oslo(report: Report) -> None:
 def test_nav_style_workbook(tmp_path):
     path = tmp_path / "tilt120_202403.xlsx"
     nav_workbook(path)
-    report = checked(read_path(path))
+    report = checked(read_reconciled(path))
     assert len(report.observations) == 20
     expected_oslo(report)
     assert report.metadata.report_id == "TILT120" and report.metadata.updated == "2024-04-02"
@@ -278,7 +277,7 @@ def test_columns_are_matched_by_caption_not_position(tmp_path):
     header = [HEADER[i] for i in order]
     header[0] = "Fylke"  # a caption over the labels
     nav_workbook(path, rows=[[r[i] for i in order] for r in ROWS], header=header)
-    report = read_path(path)
+    report = read_reconciled(path)
     expected_oslo(report)
     assert not report.diagnostics
 
@@ -288,7 +287,7 @@ def test_empty_and_na_columns_are_skipped_with_a_note(tmp_path):
     header = [*HEADER[:3], "", *HEADER[3:], "NA"]
     rows = [[*r[:3], None, *r[3:], None] for r in ROWS]
     nav_workbook(path, rows=rows, header=header)
-    report = read_path(path)
+    report = read_reconciled(path)
     expected_oslo(report)
     notes = sorted(d.format() for d in report.diagnostics if d.rule == "NAV-I035")
     assert notes == [
@@ -317,7 +316,7 @@ def test_float_is_an_error_never_rounded(tmp_path):
     rows[1][2] = 10.5
     rows[2][3] = 7.0  # a whole number stored as a float is a number
     nav_workbook(path, rows=rows)
-    report = read_path(path)
+    report = read_reconciled(path)
     obs = observations(report)
     assert (*key(TILTAK="ARBTREN", FYLKE="03"), "DELTAKERE", "2024-01") not in obs
     assert obs[(*key(TILTAK="ARBTREN", FYLKE="18"), "DELTAKERE", "2024-02")] == (7, Status.VALUE)
@@ -334,7 +333,7 @@ def test_formula_uses_its_cached_value_or_says_it_has_none(tmp_path):
     rows[0][3] = "=SUM(D7:D10)"  # February total: no cached value
     nav_workbook(path, rows=rows)
     patch_sheet(path, "<f>SUM(C7:C10)+1</f><v></v>", "<f>SUM(C7:C10)+1</f><v>20</v>")
-    report = read_path(path)
+    report = read_reconciled(path)
     obs = observations(report)
     assert obs[(*key(TILTAK="ARBTREN"), "DELTAKERE", "2024-01")] == (20, Status.VALUE)
     assert (*key(TILTAK="ARBTREN"), "DELTAKERE", "2024-02") not in obs
@@ -349,7 +348,7 @@ def test_error_cell_is_a_cell_without_a_figure(tmp_path):
     path = tmp_path / "error.xlsx"
     nav_workbook(path)
     patch_sheet(path, '<c r="C7" t="n"><v>10</v></c>', '<c r="C7" t="e"><v>#DIV/0!</v></c>')
-    report = read_path(path)
+    report = read_reconciled(path)
     assert (*key(TILTAK="ARBTREN", FYLKE="03"), "DELTAKERE", "2024-01") not in observations(report)
     assert [d.location for d in report.errors] == ["Tiltak og fylke!A7"]
     assert "'#DIV/0!'" in report.errors[0].message
@@ -365,7 +364,7 @@ def test_merged_title_hidden_rows_and_hidden_sheets_are_read(tmp_path):
     copy.title = "Skjult"
     copy.sheet_state = "hidden"
     wb.save(path)
-    report = read_path(path)
+    report = read_reconciled(path)
     expected_oslo(report)
     assert report.copies["printed more than once"] == 20  # the hidden copy, merged
     info = [(d.location, d.message) for d in report.diagnostics if d.rule == "NAV-I035"]
@@ -388,7 +387,7 @@ def test_municipality_sheets_are_skipped_by_name_or_rows(tmp_path):
         ws.append(["I alt arbeidstrening", 24, 20, 24, 28])
         ws.append(["0301 Oslo", 12, 10, 12, 14])
     wb.save(path)
-    report = read_path(path)
+    report = read_reconciled(path)
     assert len(report.observations) == 20
     info = sorted(d.format() for d in report.diagnostics if d.rule == "NAV-I035")
     assert info == [
@@ -408,7 +407,7 @@ def test_large_workbook_reads_in_bounded_memory(tmp_path):
     write_report(buf, 150_000, seed=5)
     text = tmp_path / "big.txt"
     text.write_text(buf.getvalue(), encoding="utf-8")
-    render(buf.getvalue(), tmp_path / "big.xlsx", read_report(buf.getvalue(), "big.txt"))
+    render(buf.getvalue(), tmp_path / "big.xlsx", read_text(buf.getvalue(), "big.txt"))
     peaks = {}
     for src in ("big.txt", "big.xlsx"):
         code = (

@@ -21,10 +21,30 @@ import re
 from dataclasses import dataclass, field
 
 from ..codelists import Codelists, clean_label, load_codelists, normalize, squash
-from ..model import DIMENSIONS, TOTAL, Report, Status, TableInfo
+from ..model import (
+    DIMENSIONS,
+    NO_PERIOD,
+    PARTICIPANTS,
+    TOTAL,
+    Diagnostic,
+    Report,
+    ReportMetadata,
+    Status,
+    TableInfo,
+)
+from ..parsed import Cell, Column, Interpretation, RowData
 from ..perf import no_gc
-from ..reconcile import Column, RowData, reconcile
-from .textio import MAX_LINE, InputError, decode, read_text
+from ..rules import (
+    BAD_CELL,
+    CONTEXT_UNKNOWN,
+    LABEL_APPROXIMATE,
+    LABEL_UNKNOWN,
+    NO_TABLE,
+    PERIOD_MISSING,
+    ROW_BEFORE_HEADER,
+    TEXT_IGNORED,
+)
+from .textio import MAX_LINE, InputError, TextWarning, decode, read_text
 
 MONTHS = {
     "januar": 1,
@@ -114,6 +134,7 @@ class _Parser:
         self.meta = self.report.metadata
         self.cl = codelists
         self.labels = Labels(codelists)
+        self.cells: dict[str, Cell | None] = {}  # cell text -> parsed cell, shared by equal texts
         self.blocks: list[Block] = []
         self.columns: list[Column] | None = None
         self.fragments: list[tuple[int, str]] = []  # wrapped header words waiting for their header row
@@ -128,7 +149,7 @@ class _Parser:
     def parse(self) -> None:
         for no, raw in enumerate(self.lines, 1):
             if len(raw) > MAX_LINE:
-                self.report.diagnose("NAV-I033", no, f"line of {len(raw)} characters ignored")
+                self.report.diagnose(TEXT_IGNORED, no, f"line of {len(raw)} characters ignored")
                 continue
             line = raw.rstrip("\r\n")
             if not line.strip():
@@ -150,23 +171,10 @@ class _Parser:
         if _PERIOD.match(key):
             self._period(no, key)
             return
-        mu = _UPDATED.search(text)
-        if mu:
-            d, mo, y = mu.groups()
-            self.meta.updated = f"{y}-{int(mo):02d}-{int(d):02d}"
-            return
-        if any(marker in text.lower() for marker in _NOTE_MARKERS):
-            note = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text).replace("\\*", "*")
-            if note not in self.meta.notes:
-                self.meta.notes.append(note)
-            return
-        if "tidsserie" in key or _REPORT_ID.search(text) or key.startswith("deltakere i arbeidsrettede tiltak"):
+        kind = _report_fact(self.meta, text, key)
+        if kind == "title":  # a page starts
             self._reset()
-            if not self.meta.title:
-                self.meta.title = text
-            mid = _REPORT_ID.search(text)
-            if mid and not self.meta.report_id:
-                self.meta.report_id = mid.group(1).upper()
+        if kind:
             return
         if level in (1, 2) or key in SECTIONS:
             self._reset()
@@ -177,7 +185,7 @@ class _Parser:
             self.fragments.append((no, key))
             return
         if len(words) > 14:
-            self.report.diagnose("NAV-I033", no, f"text not understood: '{text[:60]}'")
+            self.report.diagnose(TEXT_IGNORED, no, f"text not understood: '{text[:60]}'")
             return
         # A context heading, possibly wrapped over several lines.
         if self.block is not None:  # a heading after a table starts a new context
@@ -193,16 +201,10 @@ class _Parser:
         self.fragments = []
 
     def _period(self, no: int, key: str) -> None:
-        m = _PERIOD.match(key)
-        assert m
-        m1, y1, m2, y2 = m.groups()
-        y1 = y1 or y2
-        self.period = (f"{y1}-{MONTHS[m1]:02d}", f"{y2}-{MONTHS[m2]:02d}")
-        if not self.meta.period_start:
-            self.meta.period_start, self.meta.period_end = self.period
-        else:
-            self.meta.period_start = min(self.meta.period_start, self.period[0])
-            self.meta.period_end = max(self.meta.period_end, self.period[1])
+        """A period line: the tables under it cover these months; the report covers them all."""
+        self.period = start, end = period_of(key)
+        self.meta.period_start = min(self.meta.period_start or start, start)
+        self.meta.period_end = max(self.meta.period_end, end)
         self.block = None
         self.context_lines = []
         self.context = (None, 0, "")
@@ -216,15 +218,11 @@ class _Parser:
         if (
             nonempty
             and not any(c.strip()[:1].isdigit() for c in nonempty)
-            and all(self._is_header_cell(normalize(c)) for c in nonempty)
+            and all(_is_header_cell(normalize(c)) for c in nonempty)
         ):
             self._header(no, cells)
             return
         self._data_row(no, cells)
-
-    @staticmethod
-    def _is_header_cell(t: str) -> bool:
-        return t in MONTHS or squash(t).replace("-", "") == _YTD_SQUASHED
 
     # -- headers -----------------------------------------------------------------------------
     def _columns_from(self, no: int, words: list[str]) -> list[Column]:
@@ -234,20 +232,8 @@ class _Parser:
         it, so positions in the header row are not trusted; the set of columns is.
         """
         if self.period is None:
-            self.report.diagnose("NAV-E017", no, "table header before any period line")
-            start, end = "1900-01", "1900-12"
-        else:
-            start, end = self.period
-        joined = squash(" ".join(words)).replace("-", "")
-        has_ytd = _YTD_SQUASHED in joined
-        months = sorted({MONTHS[w] for w in " ".join(words).split() if w in MONTHS})
-        sy, sm = int(start[:4]), int(start[5:])
-        ey = int(end[:4])
-        cols = [Column(YTD, end)] if has_ytd else []
-        for m in months:
-            year = sy if (sy == ey or m >= sm) else ey
-            cols.append(Column("DELTAKERE", f"{year}-{m:02d}"))
-        return cols
+            self.report.diagnose(PERIOD_MISSING, no, "table header before any period line")
+        return header_columns(words, self.period or NO_PERIOD)
 
     def _header(self, no: int, cells: list[str]) -> None:
         words = [w for _, w in self.fragments] + [normalize(c) for c in cells if c.strip()]
@@ -259,22 +245,12 @@ class _Parser:
 
     def _start_block(self, no: int) -> None:
         if self.context_lines:
-            self.context = self._resolve_context(self.context_lines)
+            self.context = self.labels.heading(self.context_lines, self.period or NO_PERIOD, self.report)
             self.context_lines = []
         alts, cline, ctext = self.context
         assert self.columns is not None
-        self.block = Block(no, self.columns, alts, cline, ctext, self.section, self.period or ("1900-01", "1900-12"))
+        self.block = Block(no, self.columns, alts, cline, ctext, self.section, self.period or NO_PERIOD)
         self.blocks.append(self.block)
-
-    def _resolve_context(self, lines: list[tuple[int, str]]) -> tuple[Alternatives | None, int, str]:
-        text = " ".join(t for _, t in lines)
-        no = lines[0][0]
-        start, end = self.period or ("1900-01", "1900-12")
-        alts = self.labels.compound(text, start, end)
-        if not alts:
-            self.report.diagnose("NAV-E016", no, f"heading '{text}' names no known group, main group or category")
-            return [], no, text
-        return alts, no, text
 
     # -- rows --------------------------------------------------------------------------------
     def _data_row(self, no: int, cells: list[str]) -> None:
@@ -293,57 +269,110 @@ class _Parser:
             self.trailing_gap = False
             self._start_block(no)
         if self.columns is None:
-            self.report.diagnose("NAV-E010", no, f"row '{label}' comes before any table header")
+            self.report.diagnose(ROW_BEFORE_HEADER, no, f"row '{label}' comes before any table header")
             self.report.accounting["cells_in"] += len([v for v in values if v.strip()])
             self.report.accounting["diagnosed"] += len([v for v in values if v.strip()])
             return
         if self.block is None or (self.context_lines and self.block.rows):
             self._start_block(no)
         assert self.block is not None
-        trailing_gap = self.trailing_gap
-        # Trailing empty cells beyond the header, and the empty-last-cell artifact, are layout.
-        n = len(self.block.columns)
-        if trailing_gap and values and not values[-1].strip():
-            values = values[:-1]
-        while len(values) > n and not values[-1].strip():
-            values = values[:-1]
-        parsed: list[tuple[int | None, Status] | None] = []
-        for v in values:
-            parsed.append(parse_cell(v))
-        row = RowData(
-            line=no,
-            label=label,
-            cells=parsed,
-            columns=self.block.columns,
-            damaged=len(values) != n,
-            table=len(self.blocks) - 1,
-            period=self.block.period,
-        )
-        # A last cell left empty where the header has a column: a value may be lost in the middle.
-        row.suspect = len(values) == n and n > 1 and not values[-1].strip() and any(v.strip() for v in values)
-        t = total_target(label)
-        row.total_of = t
+        row, bad = make_row(no, label, values, self.block, len(self.blocks) - 1, self.trailing_gap, self.cells)
         self.block.rows.append(row)
-        for v, p in zip(values, parsed, strict=True):
-            if p is None:
-                self.report.diagnose("NAV-E011", no, f"cell '{v.strip()}' in row '{label}' is not a number, * or blank")
+        for v in bad:
+            self.report.diagnose(BAD_CELL, no, f"cell '{v.strip()}' in row '{label}' is not a number, * or blank")
 
 
-_CELLS: dict[str, tuple[int | None, Status] | None] = {}
+def period_of(key: str) -> tuple[str, str]:
+    """The months of a (normalised) period line: "januar - desember 2022", "januar 2021 - mars 2022"."""
+    m = _PERIOD.match(key)
+    assert m
+    m1, y1, m2, y2 = m.groups()
+    return f"{y1 or y2}-{MONTHS[m1]:02d}", f"{y2}-{MONTHS[m2]:02d}"
 
 
-def parse_cell(cell: str) -> tuple[int | None, Status] | None:
+def _report_fact(meta: ReportMetadata, text: str, key: str) -> str:
+    """Record what a text line says about the report itself: its update date, a note (the
+    confidentiality note among them) or its title and TILT id. Returns which it was, or ""."""
+    mu = _UPDATED.search(text)
+    if mu:
+        d, mo, y = mu.groups()
+        meta.updated = f"{y}-{int(mo):02d}-{int(d):02d}"
+        return "updated"
+    if any(marker in text.lower() for marker in _NOTE_MARKERS):
+        note = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text).replace("\\*", "*")
+        if note not in meta.notes:
+            meta.notes.append(note)
+        return "note"
+    if "tidsserie" in key or _REPORT_ID.search(text) or key.startswith("deltakere i arbeidsrettede tiltak"):
+        if not meta.title:
+            meta.title = text
+        mid = _REPORT_ID.search(text)
+        if mid and not meta.report_id:
+            meta.report_id = mid.group(1).upper()
+        return "title"
+    return ""
+
+
+def _is_header_cell(t: str) -> bool:
+    return t in MONTHS or squash(t).replace("-", "") == _YTD_SQUASHED
+
+
+def header_columns(words: list[str], period: tuple[str, str]) -> list[Column]:
+    """Columns in NAV's order: the year-to-date average (dated at the period's last month) first,
+    then the months named, in calendar order, each in its year of the period."""
+    start, end = period
+    has_ytd = _YTD_SQUASHED in squash(" ".join(words)).replace("-", "")
+    months = sorted({MONTHS[w] for w in " ".join(words).split() if w in MONTHS})
+    sy, sm = int(start[:4]), int(start[5:])
+    ey = int(end[:4])
+    cols = [Column(YTD, end)] if has_ytd else []
+    for m in months:
+        year = sy if (sy == ey or m >= sm) else ey
+        cols.append(Column(PARTICIPANTS, f"{year}-{m:02d}"))
+    return cols
+
+
+def make_row(
+    no: int, label: str, values: list[str], block: Block, table: int, trailing_gap: bool, memo: dict[str, Cell | None]
+) -> tuple[RowData, list[str]]:
+    """A data row of a table, and the texts of its cells that are not a number, `*` or blank.
+
+    Trailing empty cells beyond the header, and the empty-last-cell artifact of a header that ends
+    in one, are layout. A row with another number of values than columns is damaged."""
+    n = len(block.columns)
+    if trailing_gap and values and not values[-1].strip():
+        values = values[:-1]
+    while len(values) > n and not values[-1].strip():
+        values = values[:-1]
+    parsed = [parse_cell(v, memo) for v in values]
+    row = RowData(
+        line=no,
+        label=label,
+        cells=parsed,
+        columns=block.columns,
+        damaged=len(values) != n,
+        table=table,
+        period=block.period,
+        total_of=total_target(label),
+        section=block.section,
+        # A last cell left empty where the header has a column: a value may be lost in the middle.
+        suspect=len(values) == n and n > 1 and not values[-1].strip() and any(v.strip() for v in values),
+    )
+    return row, [v for v, p in zip(values, parsed, strict=True) if p is None]
+
+
+def parse_cell(cell: str, memo: dict[str, Cell | None] | None = None) -> Cell | None:
     """A cell: a number (with spaces between thousands), `*`, or blank. None if it is neither.
 
-    Memoised: the same few thousand cell texts recur across a report, and the parsed tuples are
-    then shared (less memory too)."""
+    With a memo (the parser keeps one per report): the same few thousand cell texts recur across a
+    report, and the parsed tuples are then shared (less memory too)."""
+    if memo is None:
+        return _parse_cell(cell)
     try:
-        return _CELLS[cell]
+        return memo[cell]
     except KeyError:
         pass
-    if len(_CELLS) > 500_000:
-        _CELLS.clear()
-    parsed = _CELLS[cell] = _parse_cell(cell)
+    parsed = memo[cell] = _parse_cell(cell)
     return parsed
 
 
@@ -437,6 +466,19 @@ class Labels:
                             out.append(merged)
         return out
 
+    def heading(
+        self, lines: list[tuple[int, str]], period: tuple[str, str], report: Report
+    ) -> tuple[Alternatives | None, int, str]:
+        """A context heading (over one to three lines) above a table: what it fixes, its first line
+        and its text; [] (reported) when it names nothing known."""
+        text = " ".join(t for _, t in lines)
+        no = lines[0][0]
+        alts = self.compound(text, *period)
+        if not alts:
+            report.diagnose(CONTEXT_UNKNOWN, no, f"heading '{text}' names no known group, main group or category")
+            return [], no, text
+        return alts, no, text
+
     def dims(self, label: str, start: str, end: str) -> tuple[list[str], str | None]:
         """The dimensions a label names exactly, and its TILTAK level if it names one measure or group."""
         k = (label, start, end)
@@ -463,19 +505,25 @@ def _row_alternatives(labels: Labels, block: Block, row: RowData, start: str, en
             return [{}]
         alts = labels.compound(row.total_of, start, end)
         if not alts:
-            report.diagnose("NAV-E014", row.line, f"total row '{row.label}': '{row.total_of}' is not a known category")
+            report.diagnose(
+                LABEL_UNKNOWN, row.line, f"total row '{row.label}': '{row.total_of}' is not a known category"
+            )
         return alts
     if block.dim is None:
         if not labels.compound(row.label, start, end):
-            report.diagnose("NAV-E014", row.line, f"'{row.label}' is not a label of any dimension")
+            report.diagnose(LABEL_UNKNOWN, row.line, f"'{row.label}' is not a label of any dimension")
         else:
-            report.diagnose("NAV-E016", row.line, f"'{row.label}': what the rows of its table break down by is unknown")
+            report.diagnose(
+                CONTEXT_UNKNOWN, row.line, f"'{row.label}': what the rows of its table break down by is unknown"
+            )
         return []
     r = cl.resolve(block.dim, row.label, start, end)
     if r.method == "fuzzy":
-        report.diagnose("NAV-I030", row.line, f"'{row.label}' read as {block.dim} {r.codes[0]} (similarity {r.score})")
+        report.diagnose(
+            LABEL_APPROXIMATE, row.line, f"'{row.label}' read as {block.dim} {r.codes[0]} (similarity {r.score})"
+        )
     if not r.codes:
-        report.diagnose("NAV-E014", row.line, f"'{row.label}' is not a {block.dim} label: {r.reason}")
+        report.diagnose(LABEL_UNKNOWN, row.line, f"'{row.label}' is not a {block.dim} label: {r.reason}")
         return []
     return [{block.dim: c} for c in r.codes]
 
@@ -521,7 +569,7 @@ def _decide_block_dims(p: _Parser) -> None:
         if block.dim is None and ties:
             dims = ", ".join(sorted(ties)) or "none"
             p.report.diagnose(
-                "NAV-E016",
+                CONTEXT_UNKNOWN,
                 block.first_line,
                 f"cannot tell what the rows of this table break down by (candidates: {dims})",
             )
@@ -541,7 +589,7 @@ def _report_group(cl: Codelists, title: str, groups: set[str], start: str, end: 
         named = TILT_GROUPS.get(mid.group(1).upper())
     if named:
         if groups - {named}:
-            report.diagnose("NAV-I033", 1, f"title names {named} but the tables also hold {sorted(groups - {named})}")
+            report.diagnose(TEXT_IGNORED, 1, f"title names {named} but the tables also hold {sorted(groups - {named})}")
         return named
     if title:
         return TOTAL
@@ -557,29 +605,28 @@ def _level(cl: Codelists, code: str) -> str:
     return "code" if c is None or c.level == "code" else ("group" if c.level == "group" else "total")
 
 
-def read_report(
+def interpret(
     text: str, source: str = "<input>", codelists: Codelists | None = None, literal: bool = False
-) -> Report:
-    """Parse the text of a report extract into a reconciled Report.
-
-    `literal=True` reads damaged rows at face value (left-aligned), to show what that would give;
-    never use it to publish."""
+) -> Interpretation:
+    """Parse the text of a report extract: its tables, and every row with what it can mean.
+    Reconciling the rows into observations is the next step (`converter.reconcile`, run by the
+    pipeline); `pipeline.read_text` does both."""
     with no_gc():
-        return _read_report(text, source, codelists, literal)
+        return _interpret(text, source, codelists, literal)
 
 
-def _read_report(text: str, source: str, codelists: Codelists | None, literal: bool) -> Report:
+def _interpret(text: str, source: str, codelists: Codelists | None, literal: bool) -> Interpretation:
     cl = codelists or load_codelists()
     p = _Parser(text, source, cl)
     p.parse()
     report = p.report
     meta = report.metadata
     if not meta.period_start:
-        report.diagnose("NAV-E017", 1, "no period line (like 'Januar 2021 - Desember 2021') found")
-        return report
+        report.diagnose(PERIOD_MISSING, 1, "no period line (like 'Januar 2021 - Desember 2021') found")
+        return Interpretation(report, literal=literal)
     if not p.blocks:
-        report.diagnose("NAV-E002", 1, "no table with a header of months found")
-        return report
+        report.diagnose(NO_TABLE, 1, "no table with a header of months found")
+        return Interpretation(report, literal=literal)
     start, end = meta.period_start, meta.period_end
     for dim in (*DIMENSIONS, "MEASURE"):
         meta.codelist_versions[dim] = cl[dim].version_at(end).id
@@ -623,7 +670,7 @@ def _read_report(text: str, source: str, codelists: Codelists | None, literal: b
                 # "I alt avklaringstiltak" under "I alt arbeidssøkere på tiltak" keeps the main group;
                 # a total in a dimension already fixed replaces the total it follows.
                 dims = _dims(row)
-                s = subject
+                s: RowData | None = subject
                 while s is not None and dims & _dims(s):
                     s = s.parent
                 row.parent, subject, row.role = s, row, "total"
@@ -649,25 +696,23 @@ def _read_report(text: str, source: str, codelists: Codelists | None, literal: b
                 rows=len(block.rows),
             )
         )
-    rows = [row for block in p.blocks for row in block.rows]
-    reconcile(report, rows, cl, literal)
-    return report
+    return Interpretation(report, [row for block in p.blocks for row in block.rows], literal=literal)
 
 
-def read_file(path: str, codelists: Codelists | None = None, literal: bool = False) -> Report:
+def interpret_file(path: str, codelists: Codelists | None = None, literal: bool = False) -> Interpretation:
+    """A report extract file (the reader registry's entry): bytes to text, then `interpret`."""
     text, warnings = read_text(path)
-    report = read_report(text, str(path), codelists, literal)
-    for w in warnings:
-        report.diagnose(w.rule, w.line, w.message)
-    return report
+    return _with_warnings(interpret(text, str(path), codelists, literal), warnings)
 
 
-def read_bytes(data: bytes, source: str = "<input>", codelists: Codelists | None = None) -> Report:
+def interpret_bytes(data: bytes, source: str = "<input>", codelists: Codelists | None = None) -> Interpretation:
     text, warnings = decode(data, source)
-    report = read_report(text, source, codelists)
-    for w in warnings:
-        report.diagnose(w.rule, w.line, w.message)
-    return report
+    return _with_warnings(interpret(text, source, codelists), warnings)
 
 
-__all__ = ["InputError", "read_bytes", "read_file", "read_report"]
+def _with_warnings(interp: Interpretation, warnings: list[TextWarning]) -> Interpretation:
+    interp.notes += [Diagnostic(w.rule, interp.report.source, w.line, w.message) for w in warnings]
+    return interp
+
+
+__all__ = ["InputError", "interpret", "interpret_bytes", "interpret_file"]

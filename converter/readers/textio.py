@@ -17,12 +17,12 @@ MAX_LINE = 1_000_000  # characters; longer lines are not table rows
 class InputError(Exception):
     """The input cannot be read as a report (NAV-E001). `line` is 0 when the whole file is at fault."""
 
-    def __init__(self, file: str, message: str, line: int = 0):
-        super().__init__(f"{file}:{line}: {message}")
-        self.file, self.message, self.line = file, message, line
+    def __init__(self, file: str, message: str, line: int = 0, location: str = ""):
+        super().__init__(f"{file}:{location or line}: {message}")
+        self.file, self.message, self.line, self.location = file, message, line, location
 
     def diagnostic(self) -> Diagnostic:
-        return Diagnostic(INPUT_UNREADABLE, self.file, self.line, self.message)
+        return Diagnostic(INPUT_UNREADABLE, self.file, self.line, self.message, location=self.location)
 
 
 @dataclass(frozen=True, slots=True)

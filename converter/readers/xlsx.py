@@ -1,5 +1,5 @@
 """Reader for NAV's Excel workbooks (`tilt120_202412.xlsx`): every sheet becomes the row stream of the
-text grammar, so that what a table means is decided in one place (`navtext.read_report`).
+text grammar, so that what a table means is decided in one place (`navtext.interpret`).
 
 A workbook is turned into lines: a `## <sheet name>` section line per sheet, one line per text cell
 (title, period, "Rapport oppdatert", notes, context headings), a header line of the recognised column
@@ -32,7 +32,8 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 
 from ..codelists import Codelists, normalize, squash
-from ..model import Diagnostic, Report
+from ..model import Diagnostic
+from ..parsed import Interpretation
 from ..rules import WORKBOOK_NOTE
 from .textio import MAX_BYTES, InputError
 
@@ -71,8 +72,7 @@ class WorkbookError(InputError):
     """A workbook that cannot be read as a report; `where` is `Sheet!A12`, a sheet, or empty."""
 
     def __init__(self, file: str, message: str, where: str = ""):
-        super().__init__(file, message)
-        self.line = where or 0  # printed as `file:where: message`
+        super().__init__(file, message, location=where)  # printed as `file:where: message`
 
 
 @dataclass
@@ -537,21 +537,23 @@ def _truncate(out: Extract, start: int) -> None:
     del out.lines[start:]
 
 
-def read_workbook(path: str | Path, codelists: Codelists | None = None, literal: bool = False) -> Report:
-    """Read a NAV workbook into a reconciled Report whose diagnostics name `Sheet!A12` places."""
-    from .navtext import read_report
+def interpret_workbook(path: str | Path, codelists: Codelists | None = None, literal: bool = False) -> Interpretation:
+    """Read a NAV workbook (the reader registry's entry): its sheets as the text grammar's rows,
+    interpreted by that grammar, every line knowing its `Sheet!A12` place so that every diagnostic,
+    the reconciler's and the checks' too, names the place."""
+    from .navtext import interpret
 
     name = str(path)
     ex = extract(name)
-    report = read_report("\n".join(ex.lines), name, codelists, literal)
+    interp = interpret("\n".join(ex.lines), name, codelists, literal)
+    report = interp.report
     report.locations = ex.locations
     for d in report.diagnostics:
         d.location = ex.locations.get(d.line, "")
         d.message = report.locate(d.message)
-    for line, where, message in ex.notes:
-        report.diagnostics.append(Diagnostic(WORKBOOK_NOTE, name, line, message, "", where))
+    interp.notes += [Diagnostic(WORKBOOK_NOTE, name, line, message, "", where) for line, where, message in ex.notes]
     if not report.metadata.period_start:
         raise WorkbookError(name, "no period cell (like 'Januar 2024 - Desember 2024') in any sheet")
     if not report.tables:
         raise WorkbookError(name, "no sheet holds a table with a header of months")
-    return report
+    return interp

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..codelists import Codelists, load_codelists
+from ..codelists import Codelist, Codelists, load_codelists
 from ..model import DIMENSIONS, STATUS_SYMBOLS, TOTAL, Report, Status
 from ..outputs import OutputError, atomic_file
 from ..registry import WriteOptions
@@ -189,7 +189,7 @@ def _variables(ds: dict, cl: Codelists, langs: tuple[str, ...], report: Report) 
         c = cl[d]
         labels = {}
         for lang in langs:
-            texts = [jsonstat._label(c.code(k).name, lang) if c.code(k) else k for k in codes]
+            texts = [_code_label(c, k, lang) for k in codes]
             labels[lang] = _unique([clean(t) or k for t, k in zip(texts, codes, strict=True)], codes)
         name = {lang: jsonstat._label(c.name, lang).lower() for lang in langs}
         out.append(Variable(d, codes, name, labels, _total(d, codes, report)))
@@ -285,7 +285,8 @@ def render(report: Report, breakdown: tuple[str, ...], cl: Codelists, lang: str 
     for i, m in enumerate(measure.codes):
         if meta.updated:
             each_lang(lambda x, tag, i=i: list_line("LAST-UPDATED", tag, [stamp], (measure.labels[x][i],)))
-        unit = mcl.code(m).unit or {}
+        code = mcl.code(m)
+        unit = (code.unit if code else None) or {}
         each_lang(lambda x, tag, i=i, unit=unit: list_line("UNITS", tag, [_unit(unit, x)], (measure.labels[x][i],)))
     each_lang(lambda x, tag: text_line("SOURCE", tag, SOURCE[x]))
     each_lang(lambda x, tag: text_line("NOTE", tag, _note(report, x)))
@@ -312,8 +313,8 @@ def _contents(report: Report, cl: Codelists) -> dict[str, str]:
     when the report is about one (a TILT report on arbeidspraksis, oppfølging, ...)."""
     meta = report.metadata
     en = CONTENTS_DEFAULT["en"]
-    if meta.group != TOTAL and cl["TILTAK"].code(meta.group):
-        en += f": {jsonstat._label(cl['TILTAK'].code(meta.group).name, 'en')}"
+    if meta.group != TOTAL:
+        en += f": {_code_label(cl['TILTAK'], meta.group, 'en')}"
     return {"nb": meta.title or CONTENTS_DEFAULT["nb"], "en": en}
 
 
@@ -368,6 +369,12 @@ def write_folder(report: Report, folder: str | Path, cl: Codelists | None = None
         with atomic_file(path, "wb") as fh:
             fh.write(data)
     return [path for path, _ in files]
+
+
+def _code_label(codelist: Codelist, code: str, lang: str) -> str:
+    """The name of a code in a language (the code itself if the codelist does not know it)."""
+    found = codelist.code(code)
+    return jsonstat._label(found.name, lang) if found else code
 
 
 def write_file(report: Report, target: str, options: WriteOptions) -> int:

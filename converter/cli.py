@@ -526,7 +526,7 @@ def codelists(dimension: str | None, at: str | None, label: str | None) -> None:
     if label is not None:
         r = c.resolve(label, month, month)
         if r.codes:
-            names = ", ".join(f"{x} {_code_label(c.code(x, month))}" for x in r.codes)
+            names = ", ".join(f"{x} {_code_label(c.code(x, month) or c.code(x))}" for x in r.codes)
             how = {
                 "exact": "exact match of a name or alias after normalising",
                 "squashed": "match after normalising and removing spaces",

@@ -487,15 +487,20 @@ def combine(
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, metavar="INPUTS...")
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the inspection as JSON (a list when several reports).")
+@click.option("--html", "html_path", metavar="FILE", help="Write a QA report of every INPUT as one HTML page.")
 @click.pass_obj
-def inspect(obj: dict, inputs: tuple[str, ...], as_json: bool) -> None:
+def inspect(obj: dict, inputs: tuple[str, ...], as_json: bool, html_path: str | None) -> None:
     """Show the tables found in reports, the cell accounting and the diagnostics by rule.
 
     Several files or a folder: every report is inspected; with --json the output is then a JSON list,
-    one entry per report (a single file gives one object, as before). Exit 1 if any report cannot be read."""
+    one entry per report (a single file gives one object). Exit 1 if any report cannot be read."""
     paths = _expand(inputs)
+    if html_path:
+        check_target(html_path, paths)  # before anything is read, as every output path
+        _inspect_html(obj, paths, html_path)
+        return
     docs, unreadable = [], 0
     for i, path in enumerate(paths):
         try:
@@ -575,6 +580,20 @@ def _print_inspection(report: Report, obj: dict) -> None:
         click.echo("  " + d.format())
     if len(shown) > 50:
         click.echo(f"  ... {len(shown) - 50} more (use --json for all)")
+
+
+def _inspect_html(obj: dict, paths: list[Path], target: str) -> None:
+    """`inspect --html`: the QA page of every input (its diagnostics stay in the page, not on stderr)."""
+    from .qa_html import write_html
+
+    try:
+        inputs = write_html(paths, target)
+    except InputError as exc:
+        raise Unreadable(exc.diagnostic()) from None
+    if not obj["quiet"]:
+        cells = sum(q.report.accounting["cells_in"] for q in inputs)
+        left_out = sum(1 for q in inputs for c in q.cells.values() if c.fate == "withheld")
+        click.echo(f"{target}: {len(inputs)} reports, {cells} printed cells, {left_out} left out", err=True)
 
 
 @cli.command()
@@ -703,7 +722,7 @@ def codelists(dimension: str | None, at: str | None, label: str | None) -> None:
     if label is not None:
         r = c.resolve(label, month, month)
         if r.codes:
-            names = ", ".join(f"{x} {_code_label(c.code(x, month))}" for x in r.codes)
+            names = ", ".join(f"{x} {_code_label(c.code(x, month) or c.code(x))}" for x in r.codes)
             how = {
                 "exact": "exact match of a name or alias after normalising",
                 "squashed": "match after normalising and removing spaces",

@@ -448,7 +448,7 @@ class _LabelIndex:
             return self._fuzzy(label, best, "")
         edits = Levenshtein.distance(key, best.key)
         if edits <= _allowed_edits(len(key)) and all(Levenshtein.distance(key, o.key) >= edits + 2 for o in others):
-            return self._fuzzy(label, best, f"{edits} typing error(s)")
+            return self._fuzzy(label, best, "one typing error" if edits == 1 else f"{edits} typing errors")
         near = [c for c in ranked if c.score >= max(FUZZY_FLOOR, best.score - FUZZY_MARGIN)]
         if len(near) < 2:
             return None

@@ -31,6 +31,16 @@ def read_report(path: str | Path, codelists: Codelists | None = None) -> Report:
     return report
 
 
+def read_interpreted(path: str | Path, codelists: Codelists | None = None) -> tuple[Report, Interpretation]:
+    """`read_report`, keeping what the reader made of the input: its rows, with the reconciler's
+    decisions recorded on them (what happened to each printed cell: `navstat inspect --html`)."""
+    cl = codelists or load_codelists()
+    interpretation: Interpretation = load(reader_for(path).read)(str(path), cl)
+    report = reconciled(interpretation, cl)
+    check(report, cl)
+    return report, interpretation
+
+
 def read_reconciled(path: str | Path, codelists: Codelists | None = None) -> Report:
     """Read and reconcile one input, without the quality checks."""
     cl = codelists or load_codelists()

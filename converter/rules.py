@@ -138,6 +138,12 @@ DISCLOSURE_AUDIT: Final = _rule(
     check="disclosure audit: no suppressed cell follows exactly from printed figures",
 )
 
+CODE_OUT_OF_FORCE: Final = _rule(
+    "NAV-I036",
+    _I,
+    "a label names a code outside the code's validity",
+    "NAV prints a new measure's row before it starts; its figures there must be * or blank (NAV-Q204)",
+)
 WORKBOOK_NOTE: Final = _rule("NAV-I035", _I, "workbook: a column, sheet, formula or hidden part noted while reading")
 
 # -- combining reports (`navstat combine`, combine.py and harmonise.py) -------------------------

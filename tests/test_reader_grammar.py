@@ -218,3 +218,19 @@ def test_misspelt_headings_totals_and_a_value_lost_before_a_kept_tab():
     assert obs[(key(KJONN="F", **arbsok), "SNITT_HIA", "2023-04")].value == 23
     assert (key(KJONN="F", **arbsok), "DELTAKERE", "2023-01") not in obs
     assert not r.errors and not [d for d in r.diagnostics if d.rule == "NAV-Q201"]
+
+
+def test_measures_printed_before_they_start_keep_their_own_codes():
+    # 2011: neither "(dag)" nor "(døgn)" is in force yet (from 2012); each is still its own measure,
+    # never both re-routed to the group "Arbeidsrettet rehabilitering" (which would make one key).
+    text = (
+        "Deltakere i arbeidsrettede tiltak. Tiltak. Tidsserie måned\n\nTiltak\n\nJanuar 2011 - Februar 2011\n\n"
+        "\tJanuar\tFebruar\nI alt\t40\t50\nArbeidsrettet rehabilitering (dag)\t*\t*\n"
+        "Arbeidsrettet rehabilitering (døgn)\t*\t*\nJobbklubb\t30\t40\n"
+    )
+    r = read_text(text, "early.txt")
+    obs = index(r)
+    for code in ("ARBRRHDAG", "ARBRRDOGN"):
+        assert obs[(key(TILTAK=code), "DELTAKERE", "2011-01")].status is Status.CONFIDENTIAL
+    assert {d.line for d in r.diagnostics if d.rule == "NAV-I036"} == {9, 10}
+    assert not r.errors

@@ -36,6 +36,7 @@ from ..parsed import Cell, Column, Interpretation, RowData
 from ..perf import no_gc
 from ..rules import (
     BAD_CELL,
+    CODE_OUT_OF_FORCE,
     CONTEXT_UNKNOWN,
     LABEL_APPROXIMATE,
     LABEL_UNKNOWN,
@@ -543,6 +544,8 @@ def _row_alternatives(labels: Labels, block: Block, row: RowData, start: str, en
     if not r.codes:
         report.diagnose(LABEL_UNKNOWN, row.line, f"'{row.label}' is not a {block.dim} label: {r.reason}")
         return []
+    if r.reason.startswith("not in force"):
+        report.diagnose(CODE_OUT_OF_FORCE, row.line, f"'{row.label}' is {block.dim} {'/'.join(r.codes)}, {r.reason}")
     return [{block.dim: c} for c in r.codes]
 
 

@@ -113,10 +113,37 @@ class Reconciliation:
                 if cell is not None:
                     self.evidence[fk].append((cell, row))
 
+    def printed_keys(self) -> set[tuple[tuple[str, ...], tuple[str, str]]]:
+        """The keys the report prints a row for, with their table period."""
+        out = set()
+        for row in self.rows:
+            if row.choice is not None and (key := self.key_for(row, row.choice)) is not None:
+                out.add((key, row.period))
+        return out
+
+    def total_key(self, row: RowData, key: tuple[str, ...], printed: set) -> tuple[str, ...] | None:
+        """The key of the total a row is a part of: its parent in the codelist's hierarchy or, when the
+        report prints no row for the parent (measures listed under "I alt" without their groups),
+        the nearest ancestor it does print."""
+        if row.dim is None:
+            return None
+        di = DIMENSIONS.index(row.dim)
+        code = self.cl[row.dim].parent(key[di])
+        if code is None:
+            return None
+        parent = pkey = (*key[:di], code, *key[di + 1 :])
+        while (pkey, row.period) not in printed:
+            up = self.cl[row.dim].parent(code)
+            if up is None:
+                return parent  # no ancestor printed: the parent (its figures, if any, are elsewhere)
+            code, pkey = up, (*key[:di], up, *key[di + 1 :])
+        return pkey
+
     def families(self) -> tuple[dict[tuple, list[RowData]], dict[int, tuple[str, ...]]]:
-        """Rows grouped by the total they are parts of: (parent key, dimension, period) -> rows."""
+        """Rows grouped by the total they are parts of: (total key, dimension, period) -> rows."""
         families: dict[tuple, list[RowData]] = defaultdict(list)
         keyed = {}
+        printed = self.printed_keys()
         for row in self.rows:
             if row.choice is None or row.role == "total" or row.dim is None or row.dim not in row.choice:
                 continue
@@ -124,11 +151,9 @@ class Reconciliation:
             if key is None:
                 continue
             keyed[id(row)] = key
-            di = DIMENSIONS.index(row.dim)
-            parent_code = self.cl[row.dim].parent(key[di])
-            if parent_code is None:
+            pkey = self.total_key(row, key, printed)
+            if pkey is None:
                 continue
-            pkey = (*key[:di], parent_code, *key[di + 1 :])
             # per table period: a multi-year report prints each year's family in its own tables
             families[(pkey, row.dim, row.period)].append(row)
         return families, keyed

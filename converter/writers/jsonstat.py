@@ -82,7 +82,11 @@ def dataset(
     report: Report, breakdown: tuple[str, ...], cl: Codelists, lang: str = "nb", embedded: bool = False
 ) -> dict:
     obs = [o for o in report.observations if breakdown in o.breakdowns]
-    dims = list(breakdown)
+    # A dimension left out of a dataset is read as at its total; one a table holds fixed at another code
+    # (a table of sexes under the heading of one tiltak) is kept, with its one category, or a reader would
+    # take that tiltak's figures for the total's.
+    fixed = {i for o in obs for i, c in enumerate(o.key) if c != TOTAL and DIMENSIONS[i] not in breakdown}
+    dims = [d for i, d in enumerate(DIMENSIONS) if d in breakdown or i in fixed]
     dim_pos = [DIMENSIONS.index(d) for d in dims]
     held = _withheld_in(report, dim_pos)
     categories: dict[str, list[str]] = {}

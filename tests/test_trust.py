@@ -233,3 +233,26 @@ def test_english_collection_label():
     doc = json.loads(run("-q", "convert", str(SEEDS["2024"]), "--lang", "en").stdout)
     assert doc["label"] == "Participants in labour market measures: Work practice"
     assert all("Deltakere" not in ds["label"] for ds in doc["link"]["item"])
+
+
+# -- found on the way: a table held at one tiltak is not the total ------------------------------------
+
+FIXED_TILTAK = (
+    "Deltakere i arbeidsrettede tiltak. Tidsserie måned\n\nTiltak\n\nJanuar 2016 - Juni 2016\n\n"
+    "\tJanuar\tFebruar\tMars\tApril\tMai\tJuni\nI alt avklaring\t*\t*\t*\t*\t4\nKvinner\t*\t*\t*\t*\t*\n"
+    "Menn\t*\t*\t*\t*\t4\n\n\nDeltakere i arbeidsrettede tiltak. Tidsserie måned\n\nTiltak\n\n"
+    "Januar 2016 - Juni 2016\n\n\tJanuar\tFebruar\tMars\tApril\tMai\tJuni\nI alt\t*\t*\t*\t*\t*\t5\n"
+    "Avklaring\t*\t*\t*\t*\t*\t4\n"
+)
+
+
+def test_a_table_held_at_one_tiltak_keeps_that_tiltak_in_json_stat(tmp_path):
+    from converter.readers import jsonstat_back
+
+    src, out = tmp_path / "r.txt", tmp_path / "r.json"
+    src.write_text(FIXED_TILTAK, encoding="utf-8")
+    assert run("-q", "convert", str(src), "-o", str(out)).returncode == 0
+    got = {o.full_key: o.value for o in jsonstat_back.to_observations(json.loads(out.read_text(encoding="utf-8")))}
+    total = ("_T",) * 8 + ("DELTAKERE", "2016-06")
+    assert got[total] == 5  # not the 4 of Avklaring, whose table of sexes left TILTAK out
+    assert run("validate", str(out)).returncode == 0

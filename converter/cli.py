@@ -563,10 +563,11 @@ def _print_inspection(report: Report, obj: dict) -> None:
         f"diagnosed {acc['diagnosed']}"
     )
     click.echo(f"observations {len(report.observations)}")
-    if report.withheld:
-        lines = sorted({c["line"] for c in report.left_out_cells()})
+    left_out = report.left_out_cells()
+    if left_out:
+        lines = sorted({c["line"] for c in left_out})
         shown = ", ".join(report.where(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
-        click.echo(f"left out {len(report.withheld)} cells the report prints (lines {shown}; keys in --json)")
+        click.echo(f"left out {len(left_out)} cells the report prints (lines {shown}; keys in --json)")
     click.echo("checks")
     for r in report.checks:
         click.echo(f"  {r.rule} passed {r.passed:>5} failed {r.failed:>4}  {r.title}")

@@ -212,6 +212,12 @@ class Report:
         self.withheld.add(full_key)
         self.left_out.setdefault(full_key, (line, reason))
 
+    def _left_out_keys(self) -> list[tuple]:
+        """The withheld cells whose figure no other copy gives (a damaged copy left out while another
+        copy printed the figure leaves nothing out of the outputs)."""
+        emitted = {o.full_key for o in self.observations}
+        return [fk for fk in sorted(self.withheld) if tuple(fk) not in emitted]
+
     def withheld_observations(self) -> list[Observation]:
         """The cells left out as observations without a value and with status WITHHELD, in key order:
         what outputs mark so that they differ from cells the report never printed. Only cells whose codes
@@ -219,7 +225,7 @@ class Report:
         recode) does not enter an output through a cell without a figure; `left_out_cells` lists them all."""
         codes = [{o.key[i] for o in self.observations} for i in range(len(DIMENSIONS))]
         out = []
-        for fk in sorted(self.withheld):
+        for fk in self._left_out_keys():
             if not all(c in codes[i] for i, c in enumerate(fk[: len(DIMENSIONS)])):
                 continue
             line = self.left_out.get(fk, (0, ""))[0]
@@ -229,7 +235,7 @@ class Report:
     def left_out_cells(self) -> list[dict]:
         """Every cell left out, with its key, line and reason, in key order (for --report and inspect --json)."""
         out = []
-        for fk in sorted(self.withheld):
+        for fk in self._left_out_keys():
             line, reason = self.left_out.get(fk, (0, "left out: undecidable"))
             entry: dict = {"file": self.source, "line": line, "key": key_dict(fk), "reason": reason}
             if line in self.locations:

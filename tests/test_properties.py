@@ -261,6 +261,11 @@ def test_typing_errors_and_lost_values_never_give_a_wrong_number(case):
             damaged |= by_label.get(d.message.split("'")[1], set())
     doc = json.loads(jsonstat.dumps(jsonstat.collection(report, CL))) if report.observations else {}
     got = {o.full_key: (o.value, o.status) for o in jsonstat_back.to_observations(doc)} if doc else {}
+    # a cell marked left out (issue 14: printed, but navstat could not read it for sure) has no number and
+    # counts as lost: it must be on a damaged row
+    marked = {k for k, (v, s) in got.items() if s is Status.WITHHELD}
+    assert all(got[k][0] is None for k in marked)
+    got = {k: v for k, v in got.items() if k not in marked}
     # a number that differs, a number where the report has none (a leak), a figure not printed at all;
     # a `*` read where a damaged row had an empty cell (both: no number) is not a wrong figure
     wrong = {

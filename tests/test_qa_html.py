@@ -138,8 +138,8 @@ def test_several_reports_make_one_page(tmp_path):
     assert "2 reports, 3953 printed cells, 0 left out" in r.stderr  # 2628 + 1325
     cells = parsed(out).cells
     assert len(cells) == 2628 + 1325
-    r = run("inspect", str(SEEDS["2021"]), str(SEEDS["2024"]))
-    assert r.returncode == 2 and "--html" in r.stderr
+    r = run("inspect", str(SEEDS["2021"]), str(SEEDS["2024"]))  # issue 14: every input is inspected
+    assert r.returncode == 0 and r.stdout.count("\nreport   ") + r.stdout.startswith("report   ") == 2
     r = run("inspect", str(SEEDS["2021"]), "--html", str(tmp_path / "missing" / "qa.html"))
     assert r.returncode == 2 and "Traceback" not in r.stderr
 

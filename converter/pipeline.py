@@ -25,17 +25,14 @@ from .validate import check_report
 def read_report(path: str | Path, codelists: Codelists | None = None) -> Report:
     """Read, reconcile and check one input. Raises `readers.textio.InputError` (NAV-E001) when it
     cannot be read at all; everything else is in the Report's diagnostics."""
-    cl = codelists or load_codelists()
-    report = read_reconciled(path, cl)
-    check(report, cl)
-    return report
+    return read_interpreted(path, codelists)[0]
 
 
 def read_interpreted(path: str | Path, codelists: Codelists | None = None) -> tuple[Report, Interpretation]:
     """`read_report`, keeping what the reader made of the input: its rows, with the reconciler's
     decisions recorded on them (what happened to each printed cell: `navstat inspect --html`)."""
     cl = codelists or load_codelists()
-    interpretation: Interpretation = load(reader_for(path).read)(str(path), cl)
+    interpretation = _interpretation(path, cl)
     report = reconciled(interpretation, cl)
     check(report, cl)
     return report, interpretation
@@ -44,8 +41,13 @@ def read_interpreted(path: str | Path, codelists: Codelists | None = None) -> tu
 def read_reconciled(path: str | Path, codelists: Codelists | None = None) -> Report:
     """Read and reconcile one input, without the quality checks."""
     cl = codelists or load_codelists()
+    return reconciled(_interpretation(path, cl), cl)
+
+
+def _interpretation(path: str | Path, cl: Codelists) -> Interpretation:
+    """What the reader chosen by the input's content makes of it."""
     interpretation: Interpretation = load(reader_for(path).read)(str(path), cl)
-    return reconciled(interpretation, cl)
+    return interpretation
 
 
 def read_text(text: str, source: str = "<input>", codelists: Codelists | None = None, literal: bool = False) -> Report:

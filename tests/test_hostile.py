@@ -154,6 +154,10 @@ def test_signal_at_random_points_of_a_folder_run(tmp_path, jobs):
             assert len(files) == N_RUN
             outcomes.add("finished")
             continue
+        if p.returncode < 0:  # the signal came while Python started, before navstat could handle it
+            assert not files, err
+            outcomes.add("nothing")
+            continue
         assert p.returncode == 130, err
         m = re.search(rf"interrupted; (\d+) of {N_RUN} reports written .*, (\d+) not written", err)
         if m:

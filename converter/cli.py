@@ -312,9 +312,10 @@ def _output_state(task: dict) -> dict[str, tuple[int, int]]:
     return state
 
 
-def _interrupted_outcome(tasks: list[dict], before: dict[str, dict], obj: dict) -> str:
+def _interrupted_outcome(tasks: list[dict], before: dict, obj: dict) -> str:
     """Compare the disk with what was there before the run: which reports' outputs were written."""
-    done, not_done = [], []
+    done: list[tuple[dict, list[str]]] = []
+    not_done: list[tuple[dict, list[str]]] = []
     for t in tasks:
         after = _output_state(t)
         changed = [p for p, sig in after.items() if before[t["path"]].get(p) != sig]
@@ -566,8 +567,8 @@ def _print_inspection(report: Report, obj: dict) -> None:
     left_out = report.left_out_cells()
     if left_out:
         lines = sorted({c["line"] for c in left_out})
-        shown = ", ".join(report.where(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
-        click.echo(f"left out {len(left_out)} cells the report prints (lines {shown}; keys in --json)")
+        places = ", ".join(report.where(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
+        click.echo(f"left out {len(left_out)} cells the report prints (lines {places}; keys in --json)")
     click.echo("checks")
     for r in report.checks:
         click.echo(f"  {r.rule} passed {r.passed:>5} failed {r.failed:>4}  {r.title}")

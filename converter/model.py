@@ -125,7 +125,7 @@ class Diagnostic:
         return f"{self.file}:{self.location or self.line}: {self.severity.value} {self.rule}: {self.message}"
 
     def as_dict(self) -> dict:
-        d = {
+        d: dict[str, object] = {
             "rule": self.rule,
             "severity": self.severity.value,
             "file": self.file,

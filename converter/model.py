@@ -215,17 +215,26 @@ class Report:
     def _left_out_keys(self) -> list[tuple]:
         """The withheld cells whose figure no other copy gives (a damaged copy left out while another
         copy printed the figure leaves nothing out of the outputs)."""
-        emitted = {o.full_key for o in self.observations}
-        return [fk for fk in sorted(self.withheld) if tuple(fk) not in emitted]
+        if not self.withheld:
+            return []
+        withheld = {tuple(fk) for fk in self.withheld}
+        keys = {fk[: len(DIMENSIONS)] for fk in withheld}
+        # build full keys only for observations whose key has a withheld cell (a report has 10^6 figures)
+        emitted = {(*o.key, o.measure, o.period) for o in self.observations if o.key in keys}
+        return sorted(withheld - emitted)
 
     def withheld_observations(self) -> list[Observation]:
         """The cells left out as observations without a value and with status WITHHELD, in key order:
         what outputs mark so that they differ from cells the report never printed. Only cells whose codes
         all occur among the observations: a code of another codelist version (a county `combine` could not
         recode) does not enter an output through a cell without a figure; `left_out_cells` lists them all."""
-        codes = [{o.key[i] for o in self.observations} for i in range(len(DIMENSIONS))]
+        left_out = self._left_out_keys()
+        if not left_out:
+            return []
+        keys = {o.key for o in self.observations}  # distinct keys: a few thousand
+        codes = [{k[i] for k in keys} for i in range(len(DIMENSIONS))]
         out = []
-        for fk in self._left_out_keys():
+        for fk in left_out:
             if not all(c in codes[i] for i, c in enumerate(fk[: len(DIMENSIONS)])):
                 continue
             line = self.left_out.get(fk, (0, ""))[0]

@@ -58,6 +58,9 @@ class Reconciliation:
         self.evidence: dict[FullKey, list[tuple[Cell, RowData]]] = defaultdict(list)
         self.unreadable: dict[tuple, int] = {}  # full keys of cells that are not a number, * or blank -> line
         self._breakdown_sets: dict[frozenset, frozenset] = {}
+        # Worked out once the rows are decided (their keys no longer change): see `families`.
+        self._printed: set[tuple[tuple[str, ...], tuple[str, str]]] | None = None
+        self._families: tuple[dict[tuple, list[RowData]], dict[int, tuple[str, ...]]] | None = None
 
     def intern(self, b: frozenset) -> frozenset:
         """One shared set object per distinct set of breakdowns (a report has only a handful)."""
@@ -114,12 +117,13 @@ class Reconciliation:
                     self.evidence[fk].append((cell, row))
 
     def printed_keys(self) -> set[tuple[tuple[str, ...], tuple[str, str]]]:
-        """The keys the report prints a row for, with their table period."""
-        out = set()
-        for row in self.rows:
-            if row.choice is not None and (key := self.key_for(row, row.choice)) is not None:
-                out.add((key, row.period))
-        return out
+        """The keys the report prints a row for, with their table period (once the rows are decided)."""
+        if self._printed is None:
+            self._printed = set()
+            for row in self.rows:
+                if row.choice is not None and (key := self.key_for(row, row.choice)) is not None:
+                    self._printed.add((key, row.period))
+        return self._printed
 
     def total_key(self, row: RowData, key: tuple[str, ...], printed: set) -> tuple[str, ...] | None:
         """The key of the total a row is a part of: its parent in the codelist's hierarchy or, when the
@@ -140,7 +144,14 @@ class Reconciliation:
         return pkey
 
     def families(self) -> tuple[dict[tuple, list[RowData]], dict[int, tuple[str, ...]]]:
-        """Rows grouped by the total they are parts of: (total key, dimension, period) -> rows."""
+        """Rows grouped by the total they are parts of: (total key, dimension, period) -> rows, and
+        each part's key. Worked out once the rows are decided (the suspect rows' test and the damaged
+        rows' alignment both use it; neither changes a key)."""
+        if self._families is None:
+            self._families = self._group_families()
+        return self._families
+
+    def _group_families(self) -> tuple[dict[tuple, list[RowData]], dict[int, tuple[str, ...]]]:
         families: dict[tuple, list[RowData]] = defaultdict(list)
         keyed = {}
         printed = self.printed_keys()

@@ -16,7 +16,17 @@ import numpy as np
 
 from .. import __version__
 from ..codelists import Code, Codelist, Codelists, load_codelists
-from ..model import DIMENSIONS, MEASURES, MISSING_STATUSES, STATUS_SYMBOLS, TOTAL, Report, Status, status_text
+from ..model import (
+    DIMENSIONS,
+    MEASURES,
+    MISSING_STATUSES,
+    STATUS_SYMBOLS,
+    TOTAL,
+    Observation,
+    Report,
+    Status,
+    status_text,
+)
 from ..outputs import write_text
 
 if TYPE_CHECKING:
@@ -79,16 +89,23 @@ def breakdowns(report: Report) -> list[tuple[str, ...]]:
 
 
 def dataset(
-    report: Report, breakdown: tuple[str, ...], cl: Codelists, lang: str = "nb", embedded: bool = False
+    report: Report,
+    breakdown: tuple[str, ...],
+    cl: Codelists,
+    lang: str = "nb",
+    embedded: bool = False,
+    withheld: list[Observation] | None = None,
 ) -> dict:
+    """One dense dataset of a breakdown. `withheld`: the report's left-out cells, when the caller
+    writes several datasets of one report (they are worked out once)."""
     obs = [o for o in report.observations if breakdown in o.breakdowns]
     # A dimension left out of a dataset is read as at its total; one a table holds fixed at another code
     # (a table of sexes under the heading of one tiltak) is kept, with its one category, or a reader would
     # take that tiltak's figures for the total's.
-    fixed = {i for o in obs for i, c in enumerate(o.key) if c != TOTAL and DIMENSIONS[i] not in breakdown}
+    fixed = {i for k in {o.key for o in obs} for i, c in enumerate(k) if c != TOTAL and DIMENSIONS[i] not in breakdown}
     dims = [d for i, d in enumerate(DIMENSIONS) if d in breakdown or i in fixed]
     dim_pos = [DIMENSIONS.index(d) for d in dims]
-    held = _withheld_in(report, dim_pos)
+    held = _withheld_in(report.withheld_observations() if withheld is None else withheld, dim_pos)
     categories: dict[str, list[str]] = {}
     for d, i in zip(dims, dim_pos, strict=True):
         # a row left out whole still has its categories (where it breaks down by all of this breakdown)
@@ -186,11 +203,11 @@ def dataset(
     return ds
 
 
-def _withheld_in(report: Report, dim_pos: list[int]) -> list[tuple]:
+def _withheld_in(withheld: list[Observation], dim_pos: list[int]) -> list[tuple]:
     """The left-out cells that belong in a dataset of this breakdown: at the total outside it."""
     inside = set(dim_pos)
     outside = [j for j in range(len(DIMENSIONS)) if j not in inside]
-    return [o.full_key for o in report.withheld_observations() if all(o.key[j] == TOTAL for j in outside)]
+    return [o.full_key for o in withheld if all(o.key[j] == TOTAL for j in outside)]
 
 
 def _withheld_positions(
@@ -243,7 +260,8 @@ def _title(report: Report, cl: Codelists, lang: str) -> str:
 def collection(report: Report, cl: Codelists | None = None, lang: str = "nb") -> dict:
     cl = cl or load_codelists()
     meta = report.metadata
-    items = [dataset(report, b, cl, lang, embedded=True) for b in breakdowns(report)]
+    withheld = report.withheld_observations()
+    items = [dataset(report, b, cl, lang, embedded=True, withheld=withheld) for b in breakdowns(report)]
     out: dict = {
         "version": "2.0",
         "class": "collection",
@@ -282,6 +300,8 @@ def write_split(report: Report, target: str, options: WriteOptions) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     found = breakdowns(report)
     stem = Path(report.source).stem
+    withheld = report.withheld_observations()
     for b in found:
-        write_text(folder / f"{stem}.{split_name(b)}.json", dumps(dataset(report, b, cl, options.lang)))
+        doc = dataset(report, b, cl, options.lang, withheld=withheld)
+        write_text(folder / f"{stem}.{split_name(b)}.json", dumps(doc))
     return len(found)

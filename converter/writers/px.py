@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..codelists import Codelist, Codelists, load_codelists
-from ..model import DIMENSIONS, STATUS_SYMBOLS, TOTAL, Report, Status
+from ..model import DIMENSIONS, STATUS_SYMBOLS, TOTAL, Observation, Report, Status
 from ..outputs import OutputError, atomic_file
 from ..registry import WriteOptions
 from . import jsonstat
@@ -237,11 +237,18 @@ def _withheld_positions(report: Report, variables: list[Variable]) -> list[int]:
     return out
 
 
-def render(report: Report, breakdown: tuple[str, ...], cl: Codelists, lang: str = "nb", matrix: str = "") -> bytes:
+def render(
+    report: Report,
+    breakdown: tuple[str, ...],
+    cl: Codelists,
+    lang: str = "nb",
+    matrix: str = "",
+    withheld: list[Observation] | None = None,
+) -> bytes:
     """One PX file for one breakdown, as bytes. `lang` is the file's default language; the other
     follows as `[xx]` variants of every language-dependent keyword."""
     langs = (lang, *(x for x in LANGS if x != lang))
-    ds = jsonstat.dataset(report, breakdown, cl, lang)
+    ds = jsonstat.dataset(report, breakdown, cl, lang, withheld=withheld)
     variables = _variables(ds, cl, langs, report)
     measure = variables[-2]
     mcl = cl["MEASURE"]
@@ -361,7 +368,11 @@ def write_folder(report: Report, folder: str | Path, cl: Codelists | None = None
     before the first is written, and each is written atomically."""
     cl = cl or load_codelists()
     folder = Path(folder)
-    files = [(folder / file_name(report, b), render(report, b, cl, lang)) for b in jsonstat.breakdowns(report)]
+    withheld = report.withheld_observations()
+    files = [
+        (folder / file_name(report, b), render(report, b, cl, lang, withheld=withheld))
+        for b in jsonstat.breakdowns(report)
+    ]
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

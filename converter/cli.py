@@ -28,6 +28,17 @@ from .registry import WRITERS, WriteOptions, report_suffixes
 from .rules import DISCLOSURE_AUDIT, RULES, STRICT_TOLERATED
 
 FORMATS = tuple(WRITERS)
+# Options that convert and combine share.
+LANG_OPTION = click.option(
+    "--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True, help="Label language."
+)
+FLAVOUR_OPTION = click.option(
+    "--sdmx-flavour",
+    type=click.Choice(["structure", "generic"]),
+    default="structure",
+    show_default=True,
+    help="SDMX-ML 2.1 StructureSpecificData or GenericData.",
+)
 
 
 class DataError(click.ClickException):
@@ -133,14 +144,8 @@ def _summary(report: Report, n_datasets: int | None = None) -> str:
     default=None,
     help="JSON-stat: write one dataset file per breakdown into this folder.",
 )
-@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True, help="Label language.")
-@click.option(
-    "--sdmx-flavour",
-    type=click.Choice(["structure", "generic"]),
-    default="structure",
-    show_default=True,
-    help="SDMX-ML 2.1 StructureSpecificData or GenericData.",
-)
+@LANG_OPTION
+@FLAVOUR_OPTION
 @click.option(
     "--strict",
     is_flag=True,
@@ -428,14 +433,8 @@ def _targets(paths: list[Path], fmt: str, output: str, split_dir: str | None) ->
     default=None,
     help="Recode FYLKE into the KLASS 104 version in force in this year (2006, 2018, 2020, 2024).",
 )
-@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True, help="Label language.")
-@click.option(
-    "--sdmx-flavour",
-    type=click.Choice(["structure", "generic"]),
-    default="structure",
-    show_default=True,
-    help="SDMX-ML 2.1 StructureSpecificData or GenericData.",
-)
+@LANG_OPTION
+@FLAVOUR_OPTION
 @click.option("--strict", is_flag=True, help="Warnings and errors fail the run (exit 1, nothing written).")
 @click.option("--report", "report_path", default=None, help="Write revisions, refusals and diagnostics (JSON) here.")
 @click.pass_obj

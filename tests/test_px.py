@@ -313,3 +313,11 @@ def test_lang_en_makes_english_the_default_language(tmp_path):
     assert meta["language"] == "en" and meta["languages"] == ["en", "no"] and meta["stub"][1] == "sex"
     no = pyaxis.parse(str(path), encoding="utf-8", lang="no")
     assert list(no["DATA"].columns) == ["tiltak", "kjønn", "måltall", "måned", "DATA"]
+
+
+def test_the_note_cites_the_section_of_the_statistics_act_the_report_names():
+    # the 2014 report says § 2-6 (the old Act); later reports § 7-1
+    for seed, section, other in (("2014", "§ 2-6", "§ 7-1"), ("2023", "§ 7-1", "§ 2-6")):
+        for path in sorted((EXAMPLES / "px").glob(f"{SEEDS[seed].stem}.*.px")):
+            text = path.read_text(encoding="utf-8")
+            assert section in text and other not in text, (path.name, section)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..codelists import Codelist, Codelists, load_codelists
-from ..model import DIMENSIONS, STATUS_SYMBOLS, TOTAL, Observation, Report, Status
+from ..model import DIMENSIONS, STATUS_SYMBOLS, TOTAL, Observation, Report, Status, status_text
 from ..outputs import OutputError, atomic_file
 from ..registry import WriteOptions
 from . import jsonstat
@@ -328,7 +328,12 @@ def _contents(report: Report, cl: Codelists) -> dict[str, str]:
 
 def _note(report: Report, lang: str) -> str:
     """One NOTE: the report's notes (its confidentiality note among them), then what each symbol means."""
-    legend = " ".join(f"{s.shown} = {s.nb if lang == 'nb' else s.en}." for s in CELL_SYMBOLS)
+    def meaning(s: CellSymbol) -> str:
+        if s is CONFIDENTIAL:  # citing the section of the Statistics Act the report itself names
+            return status_text(Status.CONFIDENTIAL, lang, report.metadata.notes)
+        return s.nb if lang == "nb" else s.en
+
+    legend = " ".join(f"{s.shown} = {meaning(s)}." for s in CELL_SYMBOLS)
     notes = " ".join(report.metadata.notes)
     if lang == "nb":
         return f"{notes} Symboler: {legend}".strip()

@@ -459,7 +459,10 @@ def combine(
     if not entry.folder and output not in ("-", "") and Path(output).is_dir():
         raise Usage(f"{output}: combine writes one file; give a file name, not a folder")
     _check_targets(paths, [output], entry.folder, report_path)
-    result = combine_files(paths, fylke_version)
+    try:
+        result = combine_files(paths, fylke_version)
+    except InputError as exc:
+        raise Unreadable(exc.diagnostic()) from None
     report = result.report
     for d in report.diagnostics:
         if _shown(d.as_dict(), obj, strict):

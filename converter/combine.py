@@ -24,8 +24,9 @@ from pathlib import Path
 
 from .codelists import Codelists, load_codelists
 from .harmonise import Recoding, mean_half_up, merged_figure, recoding
-from .model import DIMENSIONS, TOTAL, Diagnostic, Observation, Report, ReportMetadata, Status
+from .model import DIMENSIONS, TOTAL, Diagnostic, Observation, Report, ReportMetadata, Status, describe_cell
 from .perf import no_gc
+from .pipeline import read_report
 from .rules import (
     AVERAGE_MONTHS_REVISED,
     COMBINED_DISCLOSURE,
@@ -35,18 +36,10 @@ from .rules import (
     REVISED,
     REVISION_UNORDERED,
 )
-from .validate import _describe, check_report
+from .validate import check_report, derivable
 
 FYLKE = DIMENSIONS.index("FYLKE")
 FullKey = tuple[str, ...]  # (*key, measure, period)
-
-
-def read_checked(path: Path) -> Report:
-    """Read and check one report exactly as `convert` does (the pipeline; an unreadable input is the
-    CLI's one-line error)."""
-    from .cli import _read
-
-    return _read(path)
 
 
 @dataclass(slots=True)
@@ -101,7 +94,9 @@ class Combined:
 
 
 def combine_files(paths: list[Path], fylke_version: int | None = None) -> Combined:
-    return combine([read_checked(p) for p in paths], fylke_version)
+    """Read and check every report exactly as `convert` does (the pipeline), then combine them.
+    Raises `readers.textio.InputError` for an input that cannot be read at all."""
+    return combine([read_report(p) for p in paths], fylke_version)
 
 
 def combine(reports: list[Report], fylke_version: int | None = None, cl: Codelists | None = None) -> Combined:
@@ -255,7 +250,7 @@ def _where(r: Report, o: Observation | None) -> str:
 def _revised(fk: FullKey, old, new, why: str, reports: list[Report], out: Combined) -> None:
     (i_old, o_old), (i_new, o_new) = old, new
     out.revisions.append(Revision(fk, o_old, reports[i_old].source, o_new, reports[i_new].source, why))
-    desc = _describe(fk[: len(DIMENSIONS)], fk[-2], fk[-1])
+    desc = describe_cell(fk[: len(DIMENSIONS)], fk[-2], fk[-1])
     line = o_new.lines[0] if o_new is not None and o_new.lines else 0
     out.report.diagnostics.append(
         Diagnostic(
@@ -269,7 +264,7 @@ def _revised(fk: FullKey, old, new, why: str, reports: list[Report], out: Combin
 
 
 def _undecided(fk: FullKey, cs, reports: list[Report], out: Combined) -> None:
-    desc = _describe(fk[: len(DIMENSIONS)], fk[-2], fk[-1])
+    desc = describe_cell(fk[: len(DIMENSIONS)], fk[-2], fk[-1])
     shown = ", ".join(f"{_show(o)} ({_where(reports[i], o)})" for i, o in cs)
     i, o = cs[-1]
     out.report.withheld.add(fk)
@@ -302,8 +297,8 @@ def _flag_revised_averages(merged: dict, origin: dict, lost: dict, out: Combined
                         AVERAGE_MONTHS_REVISED,
                         r.source,
                         src.lines[0] if src.lines else 0,
-                        f"{_describe(o.key, o.measure, o.period)}: average {_show(o)} kept as {r.source} printed it; "
-                        f"a later report revised its months {', '.join(revised)}",
+                        f"{describe_cell(o.key, o.measure, o.period)}: average {_show(o)} kept as {r.source} "
+                        f"printed it; a later report revised its months {', '.join(revised)}",
                     )
                 )
                 break
@@ -425,20 +420,6 @@ _SUPPRESSED_PART = (None, Status.WITHHELD)  # a merged figure left out because a
 # -- disclosure audit --------------------------------------------------------------------------------
 
 
-def derivable(report: Report) -> set[FullKey]:
-    """The suppressed cells the report's own disclosure audit (NAV-Q205) found derivable."""
-    res = next((r for r in report.checks if r.rule == DISCLOSURE_AUDIT), None)
-    if res is None or not res.findings:
-        return set()
-    desc = {
-        _describe(o.key, o.measure, o.period): o.full_key
-        for o in report.observations
-        if o.status is Status.CONFIDENTIAL
-    }
-    found = (desc.get(f.message.rsplit(": follows from ", 1)[0]) for f in res.findings)
-    return {fk for fk in found if fk is not None}
-
-
 def _audit(out: Combined, origin: dict, derived: set[FullKey], cl: Codelists) -> None:
     """NAV-Q205 on the combined set. Computed figures without a number (a merged county with a `*`
     part is not 0-3) are treated as left out, so the audit only uses what it can bound."""
@@ -463,7 +444,7 @@ def _audit(out: Combined, origin: dict, derived: set[FullKey], cl: Codelists) ->
                 COMBINED_DISCLOSURE,
                 out.inputs[src.report].source if src else out.report.source,
                 src.lines[0] if src and src.lines else 0,
-                f"{_describe(fk[: len(DIMENSIONS)], fk[-2], fk[-1])}: suppressed, and derivable from the combined "
+                f"{describe_cell(fk[: len(DIMENSIONS)], fk[-2], fk[-1])}: suppressed, and derivable from the combined "
                 "figures though not from its own report; consider secondary suppression before publishing",
             )
         )

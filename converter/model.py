@@ -101,6 +101,13 @@ def status_text(status: Status, lang: str, notes: list[str]) -> str:
     return text
 
 
+def describe_cell(key: tuple[str, ...], measure: str, period: str) -> str:
+    """A cell as messages name it: the codes away from the total, the measure and the month
+    ("TILTAK=JOBBK, FYLKE=03 DELTAKERE 2024-05"; "total DELTAKERE 2024-05")."""
+    dims = ", ".join(f"{d}={c}" for d, c in zip(DIMENSIONS, key, strict=False) if c != TOTAL)
+    return f"{dims or 'total'} {measure} {period}"
+
+
 def key_dict(full_key: tuple[str, ...]) -> dict[str, str]:
     """A full key (codes, measure, period) as a mapping for JSON: {"TILTAK": .., "MEASURE": .., "TIME_PERIOD": ..}."""
     return {**dict(zip(DIMENSIONS, full_key, strict=False)), "MEASURE": full_key[-2], "TIME_PERIOD": full_key[-1]}

@@ -28,6 +28,7 @@ from .parsed import RowData
 from .pipeline import read_interpreted
 from .registry import reader_for
 from .rules import DISCLOSURE_AUDIT, ROW_BEFORE_HEADER, RULES
+from .validate import derivable
 
 # fate -> (symbol shown beside the figure, meaning, the term of the accounting it is counted in)
 FATES: dict[str, tuple[str, str, str]] = {
@@ -139,8 +140,6 @@ def _primary_fate(obs: Observation, row: RowData) -> str:
 
 def _mark_derivable(qa: QAInput) -> None:
     """The `*` cells the disclosure audit found derivable (after the checks ran)."""
-    from .combine import derivable  # the audit's findings as full keys
-
     found = derivable(qa.report)
     for place, cell in qa.cells.items():
         if cell.fate == "confidential" and cell.key in found:

@@ -22,7 +22,7 @@ from lxml import etree
 
 from .codelists import Codelists
 from .conformance import Violation
-from .model import DIMENSIONS, MISSING_STATUSES, STATUS_SYMBOLS, TOTAL, Observation, Report, Status
+from .model import DIMENSIONS, MISSING_STATUSES, STATUS_SYMBOLS, TOTAL, Observation, Report, Status, describe_cell
 from .readers.jsonstat_back import MEASURE, SYMBOL_STATUS, TIME, observations_from_dataset
 from .rules import (
     CELL_CONFLICT,
@@ -237,8 +237,7 @@ def _quality(observations: Iterable[Observation], name: str, cl: Codelists, line
 
 
 def _describe(codes: dict[str, str]) -> str:
-    dims = ", ".join(f"{d}={codes.get(d, '')}" for d in DIMENSIONS if codes.get(d, "_T") != "_T")
-    return f"{dims or 'total'} {codes.get(MEASURE, '')} {codes.get(TIME, '')}"
+    return describe_cell(tuple(codes.get(d, TOTAL) for d in DIMENSIONS), codes.get(MEASURE, ""), codes.get(TIME, ""))
 
 
 def _shown(o: Observation) -> str:

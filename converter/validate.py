@@ -27,6 +27,7 @@ from .model import (
     Observation,
     Report,
     Status,
+    describe_cell,
     key_dict,
 )
 from .perf import no_gc
@@ -110,11 +111,6 @@ def _sum_intervals(obs: list[Observation]) -> tuple[float, float]:
     return lo, hi
 
 
-def _describe(key: tuple[str, ...], measure: str, period: str) -> str:
-    dims = ", ".join(f"{d}={c}" for d, c in zip(DIMENSIONS, key, strict=True) if c != TOTAL)
-    return f"{dims or 'total'} {measure} {period}"
-
-
 @dataclass
 class _Family:
     parent: Observation
@@ -179,7 +175,7 @@ def check_totals(report: Report, families: list[_Family], limit: int = 20) -> Ru
         shown = f"{lo:g}" if lo == hi else f"{lo:g}..{hi:g}"
         res.fail(
             f.parent.lines[0] if f.parent.lines else 0,
-            f"{_describe(f.parent.key, f.parent.measure, f.parent.period)}: total {_show(f.parent)}, "
+            f"{describe_cell(f.parent.key, f.parent.measure, f.parent.period)}: total {_show(f.parent)}, "
             f"its {len(f.children)} {f.dim} parts add up to {shown} (lines {_lines(f.children)})",
             limit,
             f.parent.full_key,
@@ -223,7 +219,7 @@ def check_ytd(report: Report, ytds: list, limit: int = 20) -> RuleResult:
             mean = f"{lo:.2f}" if lo == hi else f"{lo:.2f}..{hi:.2f}"
             res.fail(
                 ytd.lines[0],
-                f"{_describe(key, YTD_AVERAGE, ytd.period)}: average {ytd.value}, mean of the months {mean}",
+                f"{describe_cell(key, YTD_AVERAGE, ytd.period)}: average {ytd.value}, mean of the months {mean}",
                 limit,
                 ytd.full_key,
             )
@@ -312,9 +308,16 @@ def disclosure_audit(report: Report, families: list[_Family], ytds: list, limit:
     res.passed = confidential - len(found)
     for fk, (line, how) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0]))[:limit]:
         res.findings.append(
-            Finding(res.rule, line, f"{_describe(tuple(fk[:-2]), fk[-2], fk[-1])}: follows from {how}", tuple(fk))
+            Finding(res.rule, line, f"{describe_cell(tuple(fk[:-2]), fk[-2], fk[-1])}: follows from {how}", tuple(fk))
         )
     return res
+
+
+def derivable(report: Report) -> set[tuple[str, ...]]:
+    """The full keys of the suppressed cells the report's own disclosure audit (NAV-Q205) found
+    derivable (its findings carry their keys)."""
+    audit = next((r for r in report.checks if r.rule == DISCLOSURE_AUDIT), None)
+    return {f.key for f in audit.findings if f.key} if audit else set()
 
 
 def check_report(report: Report, cl: Codelists | None = None) -> list[RuleResult]:

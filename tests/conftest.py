@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +47,25 @@ def key(**dims: str) -> tuple[str, ...]:
 
 def index(report: Report) -> dict:
     return {(o.key, o.measure, o.period): o for o in report.observations}
+
+
+# The installed `navstat` command, run as users run it (a subprocess).
+EXE = shutil.which("navstat", path=str(Path(sys.executable).parent)) or shutil.which("navstat") or "navstat"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [EXE, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+
+def one_line_error(r: subprocess.CompletedProcess) -> str:
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    return lines[0]

@@ -22,9 +22,8 @@ from rdflib import namespace as rns
 from converter.catalog import SPDX, Config, build_graph, describe
 from converter.catalog_check import check_catalog
 
-from .conftest import ROOT, SEEDS, SHARED, seed_report
+from .conftest import ROOT, SEEDS, SHARED, run, seed_report
 
-NAVSTAT = str(ROOT / ".venv" / "bin" / "navstat")
 OUTPUT = ROOT / "examples" / "output"
 BASE = "https://data.nav.no/navstat/tiltak"
 EU = "http://publications.europa.eu/resource/authority/"
@@ -53,10 +52,6 @@ SOURCE="NAV";
 DATA=
 1 2 3 4 5 6 7 8 9 10 11 12;
 """
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([NAVSTAT, *args], capture_output=True, text=True, timeout=120)
 
 
 def _outputs() -> list[Path]:

@@ -4,35 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SEEDS
-
-EXE = shutil.which("navstat", path=str(Path(sys.executable).parent)) or shutil.which("navstat")
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    assert EXE, "navstat is not installed in this environment"
-    return subprocess.run(
-        [EXE, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-
-
-def one_line_error(r: subprocess.CompletedProcess) -> str:
-    lines = [x for x in r.stderr.splitlines() if x.strip()]
-    assert len(lines) == 1, r.stderr
-    assert "Traceback" not in r.stderr
-    return lines[0]
+from .conftest import EXE, ROOT, SEEDS, one_line_error, run
 
 
 def test_help_lists_the_commands():

@@ -4,7 +4,6 @@ revisions decided by release and counties recoded through the KLASS 104 correspo
 from __future__ import annotations
 
 import json
-import subprocess
 import warnings
 from pathlib import Path
 
@@ -19,19 +18,14 @@ from converter.pipeline import read_text
 from converter.readers import jsonstat_back
 from converter.writers import sdmx_structure
 
-from .conftest import ROOT
+from .conftest import ROOT, run
 from .countygen import MEASURES, county_report, key
 
-NAVSTAT = str(ROOT / ".venv" / "bin" / "navstat")
 CL = load_codelists()
 MERGES_2020 = {"30": ("31", "32", "33"), "38": ("39", "40"), "54": ("55", "56")}
 SPLIT_2024 = {"30", "38", "54"}
 # Arbeidstrening: no `*`, so every merged county has its sum; Arbeidsforberedende trening: many `*`.
 SMALL = {"ARBTREN": 0.0, "ARBFORB": 0.3}
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([NAVSTAT, *args], capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module")

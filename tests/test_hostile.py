@@ -12,21 +12,14 @@ import shutil
 import signal
 import stat
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import SEEDS
+from .conftest import EXE, SEEDS, run
 
-EXE = str(Path(sys.executable).parent / "navstat")
 SMALL = SEEDS["2024"]  # the smallest seed: 1131 observations
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=120, cwd=cwd, env=env)
 
 
 # -- item 1: an output path that is an input --------------------------------------------------------

@@ -19,8 +19,7 @@ from converter.parsed import Interpretation
 from converter.readers.textio import InputError
 from converter.rules import INPUT_UNREADABLE, RULES, Severity
 
-from .conftest import REPORTS, ROOT, SEEDS
-from .test_cli import run
+from .conftest import REPORTS, ROOT, SEEDS, run
 
 OUTPUT = ROOT / "examples" / "output"
 FORMATS = {"jsonstat": "json", "sdmx": "sdmx.xml", "sdmx-csv": "sdmx.csv"}

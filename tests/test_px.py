@@ -19,8 +19,7 @@ from converter.pipeline import read_reconciled
 from converter.px_check import validate_px
 from converter.writers import jsonstat, px
 
-from .conftest import ROOT, SEEDS, SHARED, seed_report
-from .test_cli import one_line_error, run
+from .conftest import ROOT, SEEDS, SHARED, one_line_error, run, seed_report
 
 EXAMPLES = ROOT / "examples" / "output"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,13 +15,7 @@ from converter.qa_html import ACCOUNTING, FATES, QAInput, _row_cells, read_input
 from converter.readers.navtext import parse_cell
 
 from . import headless
-from .conftest import ROOT, SEEDS
-
-NAVSTAT = str(ROOT / ".venv" / "bin" / "navstat")
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([NAVSTAT, *args], capture_output=True, text=True)
+from .conftest import ROOT, SEEDS, run
 
 
 class Cells(HTMLParser):

@@ -7,21 +7,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPORTS, SEEDS
+from .conftest import EXE, REPORTS, SEEDS, run
 
-EXE = str(Path(sys.executable).parent / "navstat")
 HEAD = "Deltakere i arbeidsrettede tiltak. Tidsserie måned\n\nTiltak\n\n{period}\n\n"
 TABLE = "\tJanuar\tFebruar\tMars\nI alt\t1 200\t1 300\t*\nOppfølging - sykmeldt arbeidstaker\t1 200\t1 300\t*\n"
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=120, cwd=cwd, env=env)
 
 
 # -- item 4: inspect reads every input ----------------------------------------------------------------

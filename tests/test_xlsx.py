@@ -22,11 +22,9 @@ from converter.model import Report, Status
 from converter.pipeline import read_reconciled, read_text
 from converter.validate import check_report
 
-from .conftest import ROOT, SEEDS, key, seed_report
+from .conftest import EXE, ROOT, SEEDS, key, run, seed_report
 from .test_properties import reports
 from .xlsx_render import render
-
-NAVSTAT = str(ROOT / ".venv" / "bin" / "navstat")
 
 
 def observations(report: Report) -> dict:
@@ -41,10 +39,6 @@ def checked(report: Report) -> Report:
             if res.rule != "NAV-Q203":
                 report.diagnose(res.rule, f.line, f.message)
     return report
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([NAVSTAT, *args], capture_output=True, text=True, cwd=cwd)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,7 +420,7 @@ def test_workbook_that_unpacks_too_large_is_refused(tmp_path):
     path = tmp_path / "bomb.xlsx"
     nav_workbook(path)
     r = subprocess.run(
-        [NAVSTAT, "convert", str(path), "-o", str(tmp_path / "o.json")],
+        [EXE, "convert", str(path), "-o", str(tmp_path / "o.json")],
         capture_output=True,
         text=True,
         env={"NAVSTAT_MAX_BYTES": "5000", "PATH": "/usr/bin:/bin"},

@@ -95,7 +95,7 @@ class Extract:
 def handles(path: Path, head: bytes) -> bool:
     """The reader registry's test: a zip archive or an OLE2 file is a workbook (or a bad one, which
     this reader then names precisely)."""
-    return head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"))
+    return head.startswith((ZIP_SIGNATURE, CFB_SIGNATURE))
 
 
 def sniff(path: str | Path) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..codelists import Codelists
-from ..model import DIMENSIONS, TOTAL, Report, Status
+from ..model import DIMENSIONS, Report, Status, describe_cell
 from ..parsed import Cell, FullKey, RowData
 
 INF = float("inf")
@@ -39,9 +39,7 @@ def describe(alt: dict[str, str]) -> str:
 
 
 def describe_key(fk: FullKey) -> str:
-    key, measure, period = fk
-    dims = ", ".join(f"{d}={c}" for d, c in zip(DIMENSIONS, key, strict=True) if c != TOTAL)
-    return f"{dims or 'total'} {measure} {period}"
+    return describe_cell(*fk)
 
 
 def cell_text(c: Cell) -> str:

@@ -328,6 +328,7 @@ def _contents(report: Report, cl: Codelists) -> dict[str, str]:
 
 def _note(report: Report, lang: str) -> str:
     """One NOTE: the report's notes (its confidentiality note among them), then what each symbol means."""
+
     def meaning(s: CellSymbol) -> str:
         if s is CONFIDENTIAL:  # citing the section of the Statistics Act the report itself names
             return status_text(Status.CONFIDENTIAL, lang, report.metadata.notes)
